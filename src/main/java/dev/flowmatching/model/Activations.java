@@ -1,0 +1,35 @@
+package dev.flowmatching.model;
+
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/** The activation functions a model may use, by name. */
+public enum Activations {
+    /** x * sigmoid(x) (a.k.a. swish with beta 1); smooth, the usual choice for flow and diffusion models. */
+    SILU(x -> Activation.swish(x, 1f)),
+    RELU(Activation::relu),
+    GELU(Activation::gelu),
+    TANH(Activation::tanh);
+
+    private final UnaryOperator<NDArray> f;
+
+    Activations(UnaryOperator<NDArray> f) {
+        this.f = f;
+    }
+
+    public NDArray apply(NDArray x) {
+        return f.apply(x);
+    }
+
+    /** The activation named {@code name} (any case), or an error listing the valid names. */
+    public static Activations named(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown activation '" + name + "'; valid: silu, relu, gelu, tanh");
+        }
+    }
+}
