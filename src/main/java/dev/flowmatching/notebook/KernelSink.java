@@ -135,7 +135,7 @@ public final class KernelSink implements DisplaySink {
 
     private Object displayStream() {
         try {
-            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
+            Object io = publicMethod(kernel.getClass(), "getIO").invoke(kernel);
             return io.getClass().getField("display").get(io);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("This kernel has no display stream to update outputs in place: " + e, e);
@@ -144,7 +144,7 @@ public final class KernelSink implements DisplaySink {
 
     private static Object call(Object target, String name, Class<?>[] types, Object... args) {
         try {
-            return target.getClass().getMethod(name, types).invoke(target, args);
+            return publicMethod(target.getClass(), name, types).invoke(target, args);
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw new IllegalStateException("The kernel failed to " + name + ": " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
@@ -152,9 +152,26 @@ public final class KernelSink implements DisplaySink {
         }
     }
 
+    /**
+     * The method as declared by the nearest public class up the hierarchy: a kernel's concrete class may be
+     * non-public (or anonymous), and reflection may only call through a public declaring class.
+     */
+    static Method publicMethod(Class<?> type, String name, Class<?>... types) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
+                try {
+                    return c.getMethod(name, types);
+                } catch (NoSuchMethodException e) {
+                    break;
+                }
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "." + name);
+    }
+
     private static Object callOptional(Object target, String name) {
         try {
-            return target.getClass().getMethod(name).invoke(target);
+            return publicMethod(target.getClass(), name).invoke(target);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.flowmatching.notebook.MimeBundle;
 
-class LineChartTest {
+class PlotTest {
 
     @Test
     void oneChartGivesPngPlotlyAndText() throws IOException {
-        LineChart c = new LineChart("Loss", "step", "loss").series("train", new double[] {1, 2, 3}, new double[] {4, 2, 1})
+        Plot c = new Plot("Loss", "step", "loss").line("train", new double[] {1, 2, 3}, new double[] {4, 2, 1})
                 .logY().size(500, 300);
         MimeBundle b = c.toMimeBundle();
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(b.bytes(MimeBundle.PNG)));
@@ -31,7 +31,7 @@ class LineChartTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> trace = (Map<String, Object>) ((List<Object>) fig.get("data")).get(0);
         assertEquals("train", trace.get("name"));
-        assertEquals(3, ((double[]) trace.get("y")).length);
+        assertEquals(List.of(4.0, 2.0, 1.0), trace.get("y"));
         @SuppressWarnings("unchecked")
         Map<String, Object> yaxis = (Map<String, Object>) ((Map<String, Object>) fig.get("layout")).get("yaxis");
         assertEquals("log", yaxis.get("type"));
@@ -41,8 +41,30 @@ class LineChartTest {
     @Test
     void mismatchedSeriesAreRejectedWithBothLengths() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new LineChart("t", "x", "y").series("s", new double[3], new double[2]));
+                () -> new Plot("t", "x", "y").line("s", new double[3], new double[2]));
         assertTrue(e.getMessage().contains("x has 3") && e.getMessage().contains("y has 2"), e.getMessage());
+    }
+
+    @Test
+    void pathsBecomeOneTraceWithGapsAndSquarePlotsShareUnits() {
+        Plot p = new Plot("Trajectories", "x", "y").square()
+                .paths("flow", List.of(new double[] {0, 1}, new double[] {2, 3}), List.of(new double[] {0, 1}, new double[] {5, 6}))
+                .points("target", new float[][] {{1, 1}, {2, 2}});
+        Map<String, Object> fig = p.plotly();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> trace = (Map<String, Object>) ((List<Object>) fig.get("data")).get(0);
+        assertEquals(java.util.Arrays.asList(0.0, 1.0, null, 2.0, 3.0), trace.get("x"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> yaxis = (Map<String, Object>) ((Map<String, Object>) fig.get("layout")).get("yaxis");
+        assertEquals("x", yaxis.get("scaleanchor"));
+        @SuppressWarnings("unchecked")
+        List<Double> xr = (List<Double>) ((Map<String, Object>) ((Map<String, Object>) fig.get("layout")).get("xaxis")).get("range");
+        @SuppressWarnings("unchecked")
+        List<Double> yr = (List<Double>) yaxis.get("range");
+        assertEquals(xr.get(1) - xr.get(0), yr.get(1) - yr.get(0), 1e-9, "equal spans on both axes");
+        assertTrue(yr.get(0) <= 0 && yr.get(1) >= 6, "the range holds every point: " + yr);
+        assertTrue(p.toMimeBundle().plainText().contains("flow: 2 paths"));
+        assertTrue(p.png().length > 1000);
     }
 
     @Test
