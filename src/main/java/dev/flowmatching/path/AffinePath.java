@@ -33,6 +33,11 @@ public final class AffinePath {
     public PathSample sample(NDArray x0, NDArray x1, NDArray t) {
         checkShapes(x0, x1, t);
         NDArray tb = broadcastable(t, x0.getShape().dimension());
+        if (scheduler instanceof LinearScheduler) {
+            // The same formulas with fewer temporaries: u = x1 - x0, x_t = x0 + t u.
+            NDArray u = x1.sub(x0);
+            return new PathSample(x0.add(u.mul(tb)), u, t);
+        }
         NDArray xt = scheduler.alpha(tb).mul(x1).add(scheduler.sigma(tb).mul(x0));
         NDArray u = scheduler.dAlpha(tb).mul(x1).add(scheduler.dSigma(tb).mul(x0));
         return new PathSample(xt, u, t);

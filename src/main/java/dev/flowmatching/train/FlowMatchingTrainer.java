@@ -5,6 +5,7 @@ import java.util.List;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -166,16 +167,17 @@ public final class FlowMatchingTrainer {
                 gc.backward(loss);
             }
             List<NDArray> grads = new ArrayList<>(params.size());
-            NDArray sumSquares = null;
+            NDList norms = new NDList(params.size());
             for (Pair<String, Parameter> p : params) {
                 NDArray g = p.getValue().getArray().getGradient();
                 g.attach(sub);
                 grads.add(g);
-                NDArray sq = g.square().sum();
-                sumSquares = sumSquares == null ? sq : sumSquares.add(sq);
+                norms.add(g.norm());
             }
-            float lossValue = loss.getFloat();
-            float norm = (float) Math.sqrt(sumSquares.getFloat());
+            // One read back from the device for both numbers: the loss and the global gradient norm.
+            float[] lossAndNorm = NDArrays.stack(new NDList(loss, NDArrays.stack(norms).norm())).toFloatArray();
+            float lossValue = lossAndNorm[0];
+            float norm = lossAndNorm[1];
             if (!Float.isFinite(lossValue) || !Float.isFinite(norm)) {
                 zero(grads);
                 int lastStep = Float.isNaN(lastFiniteLoss) ? 0 : stepNumber - 1;
@@ -185,16 +187,16 @@ public final class FlowMatchingTrainer {
             float scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1f;
             for (int k = 0; k < params.size(); k++) {
                 NDArray g = grads.get(k);
+                // DJL's PyTorch AdamW update also clears the weight's gradient (libtorch accumulates them).
                 optimizer.update(params.get(k).getValue().getId(), params.get(k).getValue().getArray(),
-                        scale == 1f ? g : g.mul(scale));
+                        scale == 1f ? g : g.muli(scale));
             }
-            zero(grads);
             lastFiniteLoss = lossValue;
             return new float[] {lossValue, norm};
         }
     }
 
-    /** libtorch accumulates gradients across backward passes; clear them in place (NaN-safe). */
+    /** Clears gradients in place (NaN-safe) where no update did: libtorch accumulates them across passes. */
     private static void zero(List<NDArray> grads) {
         for (NDArray g : grads) {
             g.set(new NDIndex("..."), 0f);

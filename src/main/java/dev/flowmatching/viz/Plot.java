@@ -239,8 +239,9 @@ public final class Plot implements Displayable {
         }
         layout.put("xaxis", xaxis);
         layout.put("yaxis", yaxis);
-        layout.put("width", width);
+        layout.put("autosize", true); // fills the output area's width; the PNG keeps its fixed size
         layout.put("height", height);
+        layout.put("hoverlabel", Map.of("namelength", -1));
         layout.put("showlegend", series.size() > 1);
         layout.put("legend", Map.of("orientation", "h", "y", -0.15));
         layout.put("template", "plotly_white");

@@ -28,11 +28,20 @@ public final class Tables {
         return MimeBundle.text(shown.printAll()).withHtml(html(shown));
     }
 
-    /** The table as an HTML {@code <table>}, written by Tablesaw. */
+    /** The table as an HTML {@code <table>}, written by Tablesaw, with the table's name as its caption. */
     public static String html(Table table) {
         StringWriter out = new StringWriter();
         new HtmlWriter().write(table, HtmlWriteOptions.builder(new Destination(out)).build());
-        return out.toString();
+        String html = out.toString();
+        String name = table.name();
+        int open = html.indexOf("<table");
+        int close = open < 0 ? -1 : html.indexOf('>', open);
+        if (name == null || name.isBlank() || close < 0) {
+            return html;
+        }
+        String caption = "<caption style=\"caption-side:top;text-align:left;font-weight:bold\">"
+                + name.replace("&", "&amp;").replace("<", "&lt;") + "</caption>";
+        return html.substring(0, close + 1) + caption + html.substring(close + 1);
     }
 
     /** A copy whose float and double columns print {@value #DIGITS} significant digits. */

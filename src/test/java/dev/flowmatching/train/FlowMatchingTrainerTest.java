@@ -109,6 +109,20 @@ class FlowMatchingTrainerTest {
     }
 
     @Test
+    void gradientsAreClearedAfterEveryStep() {
+        // libtorch accumulates gradients; the loop relies on the optimizer update clearing them.
+        Rng rng = new Rng(6);
+        try (VelocityModel model = VelocityModel.mlp(2, 8, 1, rng)) {
+            trainer(model, PairSource.independent(SOURCE, TARGET)).train(2, rng);
+            model.block().getParameters().forEach(p -> {
+                for (float g : p.getValue().getArray().getGradient().toFloatArray()) {
+                    assertEquals(0f, g, p.getKey() + " keeps a gradient after the step");
+                }
+            });
+        }
+    }
+
+    @Test
     void badSettingsAreNamed() {
         Rng rng = new Rng(5);
         try (VelocityModel model = VelocityModel.mlp(2, 8, 1, rng)) {

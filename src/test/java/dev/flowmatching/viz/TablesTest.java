@@ -21,6 +21,7 @@ class TablesTest {
         assertTrue(html.contains("<td>0.4102</td>"), html);
         assertTrue(html.contains("<td>1.200e-07</td>"), html);
         assertTrue(html.contains("<td>100</td>"), html);
+        assertTrue(html.matches("(?s).*<table[^>]*><caption[^>]*>q</caption>.*"), html);
         assertTrue(b.plainText().contains("0.4102") && !b.plainText().contains("0.41021885"), b.plainText());
         assertEquals(0.41021885427871724, t.doubleColumn("W2").get(0));
     }

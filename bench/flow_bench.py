@@ -1,0 +1,92 @@
+"""The same workloads as FlowBench.java, in PyTorch, for bench/compare.py.
+
+Same model (MLP 3 x 256 on [x, sinusoidal embedding of t], SiLU), same data (two 2D Gaussians, sampled as
+mean + z L^T), same loss, AdamW with warm-up and gradient-norm clipping, same Euler sampler.
+"""
+import json
+import math
+import sys
+import time
+
+import torch
+
+FREQS = 32 // 2
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self, dim=2, width=256, depth=3, emb=32):
+        super().__init__()
+        half = emb // 2
+        f = [1000.0 * 10000.0 ** (-k / half) for k in range(half)]
+        self.register_buffer("freqs", torch.tensor(f))
+        layers, n_in = [], dim + emb
+        for _ in range(depth):
+            layers += [torch.nn.Linear(n_in, width), torch.nn.SiLU()]
+            n_in = width
+        layers.append(torch.nn.Linear(n_in, dim))
+        self.net = torch.nn.Sequential(*layers)
+
+    def forward(self, x, t):
+        a = t.reshape(-1, 1) * self.freqs.reshape(1, -1)
+        return self.net(torch.cat([x, a.sin(), a.cos()], dim=1))
+
+
+def gaussian(n, mean):
+    lt = torch.eye(2)
+    return torch.randn(n, 2) @ lt + torch.tensor(mean)
+
+
+def main():
+    train_steps = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    sample_runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    torch.manual_seed(0)
+    model = Mlp()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda n: min(1.0, (n + 1) / 100))
+
+    def step():
+        x0, x1 = gaussian(256, [0.0, -5.0]), gaussian(256, [5.0, 0.0])
+        t = torch.rand(256)
+        tb = t.reshape(-1, 1)
+        xt = (1 - tb) * x0 + tb * x1
+        loss = (model(xt, t) - (x1 - x0)).square().mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        lv, nv = loss.item(), norm.item()
+        if not (math.isfinite(lv) and math.isfinite(nv)):
+            raise RuntimeError("diverged")
+        opt.step()
+        sched.step()
+
+    for _ in range(100):
+        step()
+    times = []
+    for _ in range(train_steps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1e3)
+    print(json.dumps({"name": "train_step", "ms": times}))
+
+    start = gaussian(2000, [0.0, -5.0])
+
+    @torch.no_grad()
+    def euler(x, steps=100):
+        h = 1.0 / steps
+        for k in range(steps):
+            x = x + h * model(x, torch.full((x.shape[0],), k * h))
+        return x
+
+    for _ in range(5):
+        euler(start)
+    times = []
+    for _ in range(sample_runs):
+        t0 = time.perf_counter()
+        euler(start).cpu().tolist()
+        times.append((time.perf_counter() - t0) * 1e3)
+    print(json.dumps({"name": "euler_100_steps_2000_points", "ms": times}))
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else torch.get_num_threads())
+    main()
