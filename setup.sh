@@ -85,7 +85,9 @@ if [ $stale = 1 ]; then
   rm -f "$log"
   echo "$FLAVOUR" > target/.flavour
   # Start the engine once: DJL unpacks (cpu) or fetches (gpu) libtorch now, not in the first notebook cell.
-  java -cp "$JAR:target/lib/*" dev.flowmatching.runtime.Warmup | sed 's/^/    /' \
+  JEMALLOC=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -n 1 || true)
+  LD_PRELOAD=${JEMALLOC:-} MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 \
+    java -cp "$JAR:target/lib/*" dev.flowmatching.runtime.Warmup | sed 's/^/    /' \
     || echo "setup: the engine did not start; see README, Troubleshooting" >&2
 fi
 
@@ -95,4 +97,6 @@ fi
 say "ready: flavour $FLAVOUR, kernel 'Java (flow matching)'"
 if [ "$SETUP_ONLY" = 1 ]; then exit 0; fi
 say "starting JupyterLab on http://$IP:$PORT/lab (Ctrl-C to stop)"
-exec .venv/bin/jupyter lab --notebook-dir="$ROOT/notebooks" --no-browser --ip="$IP" --port="$PORT"
+ROOT_FLAG=()
+[ "$(id -u)" = 0 ] && ROOT_FLAG=(--allow-root)  # containers and CI hosts often run as root
+exec .venv/bin/jupyter lab --notebook-dir="$ROOT/notebooks" --no-browser --ip="$IP" --port="$PORT" "${ROOT_FLAG[@]}"
