@@ -91,6 +91,36 @@ public final class Plot implements Displayable {
                 java.util.Arrays.asList(Curves.paths(states, count, 1)));
     }
 
+    /**
+     * A vector field as arrows: from each point p an arrow to p + scale * v, with a small head. For a
+     * quiver plot of a velocity field at one time, e.g. points on a grid and the model's velocities there.
+     */
+    public Plot arrows(String name, float[][] points, float[][] vectors, double scale) {
+        if (points.length != vectors.length || points.length == 0) {
+            throw new IllegalArgumentException("arrows '" + name + "': " + points.length + " points and "
+                    + vectors.length + " vectors; they must be equal and non-zero");
+        }
+        List<double[]> xs = new ArrayList<>();
+        List<double[]> ys = new ArrayList<>();
+        double head = Math.toRadians(25);
+        for (int i = 0; i < points.length; i++) {
+            double x0 = points[i][0];
+            double y0 = points[i][1];
+            double dx = scale * vectors[i][0];
+            double dy = scale * vectors[i][1];
+            double x1 = x0 + dx;
+            double y1 = y0 + dy;
+            double len = Math.hypot(dx, dy);
+            double angle = Math.atan2(dy, dx);
+            double h = 0.3 * len;
+            xs.add(new double[] {x0, x1});
+            ys.add(new double[] {y0, y1});
+            xs.add(new double[] {x1 - h * Math.cos(angle - head), x1, x1 - h * Math.cos(angle + head)});
+            ys.add(new double[] {y1 - h * Math.sin(angle - head), y1, y1 - h * Math.sin(angle + head)});
+        }
+        return add(name, Kind.PATHS, xs, ys);
+    }
+
     /** Many thin paths in one colour under one legend entry: path k runs through (xs[k][i], ys[k][i]). */
     public Plot paths(String name, List<double[]> xs, List<double[]> ys) {
         if (xs.size() != ys.size() || xs.isEmpty()) {
@@ -160,12 +190,9 @@ public final class Plot implements Displayable {
             chart.getStyler().setYAxisMin(ranges[1][0]).setYAxisMax(ranges[1][1]);
         }
         for (Series s : series) {
-            for (int k = 0; k < s.xs().size(); k++) {
-                String name = k == 0 ? s.name() : s.name() + " #" + k;
-                XYSeries xy = chart.addSeries(name, s.xs().get(k), s.ys().get(k));
-                xy.setShowInLegend(k == 0);
-                style(xy, s);
-            }
+            // A bundle of paths is one series with NaN between paths: XChart leaves a gap there.
+            XYSeries xy = chart.addSeries(s.name(), joinWithNaN(s.xs()), joinWithNaN(s.ys()));
+            style(xy, s);
         }
         try {
             return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
@@ -293,6 +320,20 @@ public final class Plot implements Displayable {
         double cx = (minX + maxX) / 2;
         double cy = (minY + maxY) / 2;
         return new double[][] {{cx - half, cx + half}, {cy - half, cy + half}};
+    }
+
+    private static double[] joinWithNaN(List<double[]> parts) {
+        int n = parts.stream().mapToInt(a -> a.length).sum() + parts.size() - 1;
+        double[] out = new double[n];
+        int i = 0;
+        for (int k = 0; k < parts.size(); k++) {
+            if (k > 0) {
+                out[i++] = Double.NaN;
+            }
+            System.arraycopy(parts.get(k), 0, out, i, parts.get(k).length);
+            i += parts.get(k).length;
+        }
+        return out;
     }
 
     /** Paths joined into one trace, separated by nulls (plotly breaks the line there). */

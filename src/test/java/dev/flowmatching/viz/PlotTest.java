@@ -68,6 +68,25 @@ class PlotTest {
     }
 
     @Test
+    void arrowsEndAtPointPlusScaledVector() {
+        Plot p = new Plot("field", "x", "y").arrows("v", new float[][] {{1, 2}, {0, 0}}, new float[][] {{2, 0}, {0, -1}}, 0.5);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> trace = (Map<String, Object>) ((List<Object>) p.plotly().get("data")).get(0);
+        @SuppressWarnings("unchecked")
+        List<Double> x = (List<Double>) trace.get("x");
+        @SuppressWarnings("unchecked")
+        List<Double> y = (List<Double>) trace.get("y");
+        // arrow 1: shaft (1,2) -> (2,2), then a head whose middle point is the tip
+        assertEquals(List.of(1.0, 2.0), x.subList(0, 2));
+        assertEquals(List.of(2.0, 2.0), y.subList(0, 2));
+        assertEquals(2.0, x.get(4), 1e-12);
+        assertEquals(2.0, y.get(4), 1e-12);
+        // arrow 2 points down by 0.5
+        assertEquals(-0.5, y.get(8), 1e-12);
+        assertTrue(p.png().length > 1000);
+    }
+
+    @Test
     void heatmapMapsMinToDarkAndMaxToBright() {
         BufferedImage img = Images.heatmap(new float[] {0, 1, 2, 3}, 2, 2, 4);
         assertEquals(8, img.getWidth());
