@@ -33,9 +33,10 @@ public final class AffinePath {
     public PathSample sample(NDArray x0, NDArray x1, NDArray t) {
         checkShapes(x0, x1, t);
         NDArray tb = broadcastable(t, x0.getShape().dimension());
-        if (scheduler instanceof LinearScheduler) {
-            // The same formulas with fewer temporaries: u = x1 - x0, x_t = x0 + t u.
-            NDArray u = x1.sub(x0);
+        if (scheduler instanceof LinearScheduler linear) {
+            // The same formulas with fewer temporaries: u = x1 - (1 - sigma_min) x0, x_t = x0 + t u.
+            double sigmaMin = linear.sigmaMin();
+            NDArray u = sigmaMin == 0 ? x1.sub(x0) : x1.sub(x0.mul((float) (1 - sigmaMin)));
             return new PathSample(x0.add(u.mul(tb)), u, t);
         }
         NDArray xt = scheduler.alpha(tb).mul(x1).add(scheduler.sigma(tb).mul(x0));

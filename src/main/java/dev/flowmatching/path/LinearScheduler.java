@@ -6,8 +6,41 @@ import ai.djl.ndarray.NDArray;
  * The linear (conditional optimal transport, "CondOT") scheduler: alpha_t = t, sigma_t = 1 - t, so
  * {@code x_t = (1 - t) x0 + t x1} moves on the straight line from x0 to x1 at the constant velocity
  * {@code x1 - x0} (Lipman et al. 2023; Liu et al. 2023, "rectified flow").
+ *
+ * <p>With {@code sigma_min > 0} it is the OT path of Lipman et al. 2023 (Sec. 4.1, Example II, eq. 20-22),
+ * which ends in a small Gaussian around each data point instead of the point itself:
+ * <pre>
+ *   alpha_t = t,   sigma_t = 1 - (1 - sigma_min) t,   dalpha_t = 1,   dsigma_t = -(1 - sigma_min),
+ *   x_t = t x1 + (1 - (1 - sigma_min) t) x0,          u_t = x1 - (1 - sigma_min) x0.
+ * </pre>
+ * Its endpoints are alpha_0 = 0, sigma_0 = 1, alpha_1 = 1, and sigma_1 = sigma_min (not 0).
+ *
+ * <pre>{@code
+ * AffinePath condOt = new AffinePath(new LinearScheduler());      // sigma_min = 0
+ * AffinePath lipman = new AffinePath(new LinearScheduler(1e-4));  // sigma_t ends at 1e-4
+ * }</pre>
  */
 public final class LinearScheduler implements Scheduler {
+    private final double sigmaMin;
+
+    /** sigma_min = 0: the straight line from x0 to x1. */
+    public LinearScheduler() {
+        this(0);
+    }
+
+    /** sigma_1 = sigmaMin, in [0, 1). */
+    public LinearScheduler(double sigmaMin) {
+        if (!(sigmaMin >= 0 && sigmaMin < 1)) {
+            throw new IllegalArgumentException("linear scheduler needs 0 <= sigma_min < 1, got sigma_min=" + sigmaMin);
+        }
+        this.sigmaMin = sigmaMin;
+    }
+
+    /** The noise scale left at t = 1. */
+    public double sigmaMin() {
+        return sigmaMin;
+    }
+
     @Override
     public double alpha(double t) {
         return t;
@@ -15,7 +48,7 @@ public final class LinearScheduler implements Scheduler {
 
     @Override
     public double sigma(double t) {
-        return 1 - t;
+        return 1 - (1 - sigmaMin) * t;
     }
 
     @Override
@@ -25,7 +58,7 @@ public final class LinearScheduler implements Scheduler {
 
     @Override
     public double dSigma(double t) {
-        return -1;
+        return -(1 - sigmaMin);
     }
 
     @Override
@@ -35,7 +68,7 @@ public final class LinearScheduler implements Scheduler {
 
     @Override
     public NDArray sigma(NDArray t) {
-        return t.neg().add(1f);
+        return sigmaMin == 0 ? t.neg().add(1f) : t.mul((float) -(1 - sigmaMin)).add(1f);
     }
 
     @Override
@@ -45,11 +78,11 @@ public final class LinearScheduler implements Scheduler {
 
     @Override
     public NDArray dSigma(NDArray t) {
-        return t.onesLike().neg();
+        return sigmaMin == 0 ? t.onesLike().neg() : t.onesLike().mul((float) -(1 - sigmaMin));
     }
 
     @Override
     public String name() {
-        return "linear";
+        return sigmaMin == 0 ? "linear" : "linear(sigma_min=" + sigmaMin + ")";
     }
 }

@@ -35,6 +35,33 @@ class AffinePathTest {
     }
 
     @Test
+    void everySchedulerGivesItsClosedForm() {
+        // sigma_min > 0 goes through the linear shortcut, cosine and VP through the general formula
+        Scheduler[] schedulers = {new LinearScheduler(0.1), new CosineScheduler(), new VpScheduler()};
+        try (NDManager m = NDManager.newBaseManager(Torch.device())) {
+            float[] x0 = {1, 2, -3, 4, 0.5f, -1};
+            float[] x1 = {5, -1, 2, 2, 7, 3};
+            float[] t = {0f, 0.25f, 0.9f};
+            for (Scheduler sc : schedulers) {
+                PathSample s = new AffinePath(sc).sample(m.create(x0, new Shape(3, 2)), m.create(x1, new Shape(3, 2)),
+                        m.create(t));
+                float[] xt = s.xt().toFloatArray();
+                float[] u = s.velocity().toFloatArray();
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 2; j++) {
+                        int k = 2 * i + j;
+                        double ti = t[i];
+                        assertEquals(sc.alpha(ti) * x1[k] + sc.sigma(ti) * x0[k], xt[k], 1e-5,
+                                sc.name() + " x_t at row " + i);
+                        assertEquals(sc.dAlpha(ti) * x1[k] + sc.dSigma(ti) * x0[k], u[k], 1e-5,
+                                sc.name() + " u_t at row " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void imagesBroadcastTimePerRow() {
         try (NDManager m = NDManager.newBaseManager(Torch.device())) {
             NDArray x0 = m.zeros(new Shape(2, 1, 2, 2));
