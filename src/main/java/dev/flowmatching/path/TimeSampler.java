@@ -12,7 +12,7 @@ public interface TimeSampler {
 
     String name();
 
-    /** t ~ U[0, 1]: every time weighted equally. */
+    /** t ~ U[0, 1): every time weighted equally (t = 1 itself is never drawn). */
     static TimeSampler uniform() {
         return new UniformTime();
     }

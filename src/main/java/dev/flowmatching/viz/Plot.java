@@ -49,6 +49,7 @@ public final class Plot implements Displayable {
     private final String xLabel;
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
+    private boolean logX;
     private boolean logY;
     private boolean square;
     private double[] xRange;
@@ -143,6 +144,12 @@ public final class Plot implements Displayable {
         return this;
     }
 
+    /** Draws the x axis on a log scale. */
+    public Plot logX() {
+        this.logX = true;
+        return this;
+    }
+
     /** Draws the y axis on a log scale. */
     public Plot logY() {
         this.logY = true;
@@ -183,6 +190,7 @@ public final class Plot implements Displayable {
         st.setChartBackgroundColor(Color.WHITE);
         st.setMarkerSize(5);
         st.setXAxisTickMarkSpacingHint(110); // fewer, wider-spaced ticks: long step numbers never overlap
+        chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
         double[][] ranges = ranges();
         if (ranges != null) {
@@ -253,7 +261,7 @@ public final class Plot implements Displayable {
         }
         Map<String, Object> layout = new LinkedHashMap<>();
         layout.put("title", Map.of("text", title));
-        Map<String, Object> xaxis = new LinkedHashMap<>(Map.of("title", Map.of("text", xLabel)));
+        Map<String, Object> xaxis = new LinkedHashMap<>(Map.of("title", Map.of("text", xLabel), "type", logX ? "log" : "linear"));
         Map<String, Object> yaxis = new LinkedHashMap<>(Map.of("title", Map.of("text", yLabel), "type", logY ? "log" : "linear"));
         double[][] ranges = ranges();
         if (ranges != null) {
