@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 public final class Euler extends FixedStepSolver {
     @Override
     protected NDArray step(VelocityField v, NDArray x, double t, double h, Counter nfe) {
-        return x.add(eval(v, x, t, nfe).muli((float) h)); // scale v in place: it is not needed after
+        return x.add(eval(v, x, t, nfe).mul(h)); // not muli: v may be a view of x
     }
 
     @Override
