@@ -3,6 +3,7 @@ package dev.flowmatching.train;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
+import dev.flowmatching.coupling.Coupling;
 import dev.flowmatching.data.Distribution;
 import dev.flowmatching.runtime.Rng;
 
@@ -15,5 +16,14 @@ public interface PairSource {
     /** x0 and x1 drawn independently (the plain flow-matching coupling). */
     static PairSource independent(Distribution source, Distribution target) {
         return (manager, batch, rng) -> new NDList(source.sample(manager, batch, rng), target.sample(manager, batch, rng));
+    }
+
+    /**
+     * x0 and x1 drawn independently, then paired by {@code coupling} within the batch (e.g. minibatch OT,
+     * {@link Coupling#exactOt()}): the pairs of one step come from one draw of each distribution.
+     */
+    static PairSource coupled(Distribution source, Distribution target, Coupling coupling) {
+        return (manager, batch, rng) -> coupling.pair(source.sample(manager, batch, rng),
+                target.sample(manager, batch, rng), rng);
     }
 }
