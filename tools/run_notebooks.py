@@ -3,7 +3,7 @@
 Each notebook is read, given small settings (a cell injected after the one tagged `parameters`, from
 tools/ci_parameters.json), executed by nbclient, and written to target/notebooks/ for looking at. The
 notebook on disk is never rewritten. A run fails on any cell error, on a cell tagged `figure` that shows no
-image/png, on a cell tagged `table` that shows no text/html, and on a kernel that does not start in time.
+image/png, on a cell tagged `table` that shows no text/html, on one tagged `animation` without image/gif, and on a kernel that does not start in time.
 
     python tools/run_notebooks.py [NOTEBOOK ...] [--full] [--kernel NAME] [--out DIR]
 """
@@ -21,7 +21,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETUP_HINT = "run ./setup.sh (it installs the kernel 'Java (flow matching)')"
 # Which tag on a code cell demands which output type.
-EXPECTED = {"figure": "image/png", "table": "text/html"}
+EXPECTED = {"figure": "image/png", "table": "text/html", "animation": "image/gif"}
 
 
 class NotebookFailure(Exception):

@@ -34,6 +34,22 @@ public interface Coupling {
 
     String name();
 
+    /**
+     * The coupling called {@code name}, for a notebook's parameters cell: "independent", "ot" (exact
+     * minibatch OT), "sinkhorn" (epsilon 0.05 of the mean cost) or "sort".
+     */
+    static Coupling named(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (key) {
+            case "independent" -> independent();
+            case "ot", "exact-ot" -> exactOt();
+            case "sinkhorn" -> sinkhorn(0.05);
+            case "sort" -> sort();
+            default -> throw new IllegalArgumentException("unknown coupling '" + name
+                    + "'; valid: independent, ot, sinkhorn, sort");
+        };
+    }
+
     /** Pairs as drawn: x0[i] with x1[i] (for independent draws, a random pairing). */
     static Coupling independent() {
         return new IndependentCoupling();

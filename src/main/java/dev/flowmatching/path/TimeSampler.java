@@ -12,6 +12,16 @@ public interface TimeSampler {
 
     String name();
 
+    /** "uniform" or "logit-normal" (m = 0, s = 1), for a notebook's parameters cell. */
+    static TimeSampler named(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (key) {
+            case "uniform" -> uniform();
+            case "logit-normal", "logitnormal" -> logitNormal(0, 1);
+            default -> throw new IllegalArgumentException("unknown time sampler '" + name + "'; valid: uniform, logit-normal");
+        };
+    }
+
     /** t ~ U[0, 1): every time weighted equally (t = 1 itself is never drawn). */
     static TimeSampler uniform() {
         return new UniformTime();

@@ -104,6 +104,9 @@ class WassersteinTest {
     void badInputIsNamed() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Wasserstein.w2(new float[2][2], new float[3][2]))
                 .getMessage().contains("equal size"));
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> Wasserstein.w2(new float[][] {{0, 0}, {1, Float.NaN}}, new float[2][2]));
+        assertTrue(nan.getMessage().contains("NaN at row 1"), nan.getMessage());
         int tooMany = Wasserstein.MAX_POINTS + 1;
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> Wasserstein.w2(new float[tooMany][1], new float[tooMany][1])).getMessage().contains("at most"));
