@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# The performance benchmark (not a test): Java/DJL vs PyTorch on notebook 01's workloads. Installs PyTorch
-# 2.7.1 (the libtorch version DJL uses) into .venv on first use, for this benchmark only.
+# The performance benchmarks (not tests). `bench/run.sh`: Java/DJL vs PyTorch on notebook 01's workloads
+# (installs PyTorch 2.7.1, the libtorch DJL uses, into .venv on first use, for benchmarking only).
+# `bench/run.sh couplings`: exact OT and Sinkhorn in Java vs POT on the same cost matrices.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FM_SETUP_ONLY=1 ./setup.sh --cpu >/dev/null
+if [ "${1:-}" = couplings ]; then
+  # Couplings against POT (Python Optimal Transport), installed into .venv for this benchmark only.
+  .venv/bin/python -c 'import ot' 2>/dev/null || .venv/bin/python -m pip install -q pot
+  exec .venv/bin/python bench/couplings.py
+fi
 .venv/bin/python -c 'import torch' 2>/dev/null || .venv/bin/python -m pip install -q torch==2.7.1
 exec .venv/bin/python bench/compare.py "$@"
