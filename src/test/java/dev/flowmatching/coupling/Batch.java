@@ -65,40 +65,7 @@ final class Batch {
 
     /** The minimum of sum_i |a_i - b_s(i)|^2 over all n! permutations s. */
     static double bruteForceOtCost(float[][] a, float[][] b) {
-        double[][] c = costMatrix(a, b);
-        int n = a.length;
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        double best = Double.POSITIVE_INFINITY;
-        do {
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += c[i][p[i]];
-            }
-            best = Math.min(best, s);
-        } while (nextPermutation(p));
-        return best;
-    }
-
-    static boolean nextPermutation(int[] p) {
-        int i = p.length - 2;
-        while (i >= 0 && p[i] >= p[i + 1]) {
-            i--;
-        }
-        if (i < 0) {
-            return false;
-        }
-        int j = p.length - 1;
-        while (p[j] <= p[i]) {
-            j--;
-        }
-        swap(p, i, j);
-        for (int l = i + 1, r = p.length - 1; l < r; l++, r--) {
-            swap(p, l, r);
-        }
-        return true;
+        return dev.flowmatching.metric.Permutations.minCost(costMatrix(a, b));
     }
 
     private static void swap(int[] p, int i, int j) {

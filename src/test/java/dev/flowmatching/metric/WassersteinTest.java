@@ -13,44 +13,7 @@ class WassersteinTest {
 
     /** The minimum over all n! permutations, by brute force. */
     static double bruteForceW2(float[][] a, float[][] b) {
-        int n = a.length;
-        double[][] cost = Wasserstein.squaredDistances(a, b);
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        double best = Double.POSITIVE_INFINITY;
-        do {
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += cost[i][perm[i]];
-            }
-            best = Math.min(best, s);
-        } while (nextPermutation(perm));
-        return Math.sqrt(best / n);
-    }
-
-    static boolean nextPermutation(int[] p) {
-        int i = p.length - 2;
-        while (i >= 0 && p[i] >= p[i + 1]) {
-            i--;
-        }
-        if (i < 0) {
-            return false;
-        }
-        int j = p.length - 1;
-        while (p[j] <= p[i]) {
-            j--;
-        }
-        int tmp = p[i];
-        p[i] = p[j];
-        p[j] = tmp;
-        for (int l = i + 1, r = p.length - 1; l < r; l++, r--) {
-            tmp = p[l];
-            p[l] = p[r];
-            p[r] = tmp;
-        }
-        return true;
+        return Math.sqrt(Permutations.minCost(Wasserstein.squaredDistances(a, b)) / a.length);
     }
 
     static float[][] cloud(Random r, int n, int d) {
