@@ -12,4 +12,11 @@ public record TrainingResult(float[] losses, int steps, boolean interrupted, dou
     public double stepsPerSecond() {
         return seconds > 0 ? steps / seconds : 0;
     }
+
+    /** One readable line, as a notebook cell that ends in {@code train(...)} shows it. */
+    @Override
+    public String toString() {
+        return String.format("%s%d steps in %.1f s (%.0f steps/s), final loss %.4g", interrupted ? "interrupted after " : "",
+                steps, seconds, stepsPerSecond(), finalLoss());
+    }
 }
