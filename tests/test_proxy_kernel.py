@@ -286,3 +286,16 @@ def test_a_kernel_that_cannot_start_gives_a_clear_error(jupyter_path, tmp_path, 
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_the_proxy_kernelspec(tmp_path):
+    target, spec = install_proxy_kernel.install(prefix=str(tmp_path))
+    with open(os.path.join(target, "kernel.json")) as f:
+        assert json.load(f) == spec
+    assert spec["argv"] == [sys.executable, install_proxy_kernel.PROXY, "-f", "{connection_file}",
+                            "--kernel", "java-flow-matching"]
+    assert os.path.isfile(spec["argv"][1])
+    assert spec["display_name"] == "Java (flow matching, via proxy)"
+    assert spec["language"] == "java" and spec["interrupt_mode"] == "message"
+    install_proxy_kernel.install(prefix=str(tmp_path))  # re-running replaces it in place
+    assert os.listdir(os.path.dirname(target)) == ["java-flow-matching-proxy"]

@@ -298,6 +298,10 @@ class Proxy:
                         pass
                     continue
                 dst, ch = by_source[sock]
+                if sock in backs and self.workdir:
+                    # The kernel answers, so it has read its connection file: remove it (and its key) now.
+                    shutil.rmtree(self.workdir, ignore_errors=True)
+                    self.workdir = None
                 self.forward(sock, dst, ch)
             if time.time() >= next_scan:
                 self.remember_tree()
