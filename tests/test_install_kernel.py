@@ -33,6 +33,8 @@ def test_cpu_kernelspec_puts_the_jar_on_both_kernels_class_paths(prefix):
     assert f"-Dai.djl.pytorch.num_threads={os.cpu_count()}" in env["JJAVA_JVM_OPTS"]
     assert "-Dai.djl.offline=true" in env["JJAVA_JVM_OPTS"]
     assert spec["display_name"] == "Java (flow matching)"
+    # the launcher runs the kernel JVM as "java" from PATH: the JDK of the kernelspec's argv comes first
+    assert env["PATH"] == os.path.dirname(spec["argv"][0]) + os.pathsep + "${PATH}"
     assert os.path.isfile(os.path.join(target, "jjava.jar"))
     if install_kernel.jemalloc():
         assert env["LD_PRELOAD"].endswith("libjemalloc.so.2")

@@ -57,6 +57,8 @@ def kernel_spec(flavour, root, prefix, java):
         "JJAVA_CLASSPATH": cp,
         "IJAVA_CLASSPATH": cp,
         "JJAVA_JVM_OPTS": " ".join(jvm_opts),
+        # JJava's launcher starts the kernel JVM as plain "java" from PATH: make that the JDK found here.
+        "PATH": os.path.dirname(java) + os.pathsep + "${PATH}",
         "FM_FLAVOUR": flavour,
         "FM_PROJECT_ROOT": root,
     }
