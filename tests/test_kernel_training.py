@@ -5,6 +5,8 @@ import time
 import jupyter_client
 import pytest
 
+from kernel_client import execute
+
 KERNEL = "java-flow-matching"
 
 SETUP = """
@@ -30,26 +32,6 @@ def kernel():
     yield km, kc
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-
-
-def execute(kc, code, timeout=120, on_sent=None):
-    """Runs code; returns (reply, iopub messages of this request)."""
-    msg_id = kc.execute(code)
-    if on_sent:
-        on_sent()
-    messages = []
-    deadline = time.time() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            break
-        messages.append(msg)
-    while True:
-        reply = kc.get_shell_msg(timeout=timeout)
-        if reply["parent_header"].get("msg_id") == msg_id and reply["msg_type"] == "execute_reply":
-            return reply, messages
 
 
 def test_live_training_updates_one_output_in_place(kernel):

@@ -85,18 +85,27 @@ def install(flavour, root=ROOT, prefix=sys.prefix, name=KERNEL_NAME):
     java = os.path.realpath(java)
     source = jjava_dir(prefix)
     spec = kernel_spec(flavour, root, prefix, java)
+    files = [os.path.join(source, f) for f in ("jjava.jar", "jjava-launcher.jar")]
+    return write_kernelspec(prefix, name, spec, files), spec
+
+
+def write_kernelspec(prefix, name, spec, files=()):
+    """Writes kernel.json (and copies `files`) into PREFIX/share/jupyter/kernels/NAME, replacing any old one.
+
+    The new kernelspec is built beside the old one, then swapped in: never a half-written kernel.json."""
     kernels = os.path.join(prefix, "share", "jupyter", "kernels")
+    os.makedirs(kernels, exist_ok=True)
     target = os.path.join(kernels, name)
-    # Build the new kernelspec beside the old one, then swap: never a half-written kernel.json.
     staging = tempfile.mkdtemp(prefix=f".{name}-", dir=kernels)
-    for f in ("jjava.jar", "jjava-launcher.jar"):
-        shutil.copy2(os.path.join(source, f), staging)
+    for f in files:
+        shutil.copy2(f, staging)
     with open(os.path.join(staging, "kernel.json"), "w") as out:
         json.dump(spec, out, indent=2)
+    os.chmod(staging, 0o755)
     if os.path.isdir(target):
         shutil.rmtree(target)
     os.rename(staging, target)
-    return target, spec
+    return target
 
 
 def main(argv=None):

@@ -7,11 +7,11 @@ installed by tools/install_kernel.py) over TCP. Re-running replaces the one kern
     python tools/install_proxy_kernel.py [--prefix PREFIX] [--name java-flow-matching-proxy] [--kernel NAME]
 """
 import argparse
-import json
 import os
-import shutil
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import install_kernel  # noqa: E402  (the shared kernelspec writer)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROXY = os.path.join(ROOT, "tools", "proxy_kernel.py")
@@ -33,17 +33,7 @@ def kernel_spec(python=sys.executable, kernel=TARGET_KERNEL, display_name=DISPLA
 
 def install(prefix=sys.prefix, name=KERNEL_NAME, kernel=TARGET_KERNEL, display_name=DISPLAY_NAME):
     spec = kernel_spec(kernel=kernel, display_name=display_name)
-    kernels = os.path.join(prefix, "share", "jupyter", "kernels")
-    os.makedirs(kernels, exist_ok=True)
-    target = os.path.join(kernels, name)
-    # Build beside the old one, then swap: never a half-written kernel.json.
-    staging = tempfile.mkdtemp(prefix=f".{name}-", dir=kernels)
-    with open(os.path.join(staging, "kernel.json"), "w") as out:
-        json.dump(spec, out, indent=2)
-    os.chmod(staging, 0o755)
-    if os.path.isdir(target):
-        shutil.rmtree(target)
-    os.rename(staging, target)
+    target = install_kernel.write_kernelspec(prefix, name, spec)
     return target, spec
 
 
