@@ -26,7 +26,7 @@ SPEC="$WORK/venv/share/jupyter/kernels/java-flow-matching/kernel.json"
 [ -f "$SPEC" ] || { echo "check_binder: no kernelspec at $SPEC" >&2; exit 1; }
 
 echo "==> a cell on the installed kernel"
-HOME_DIR="$WORK" python - "$WORK/venv" <<'PY'
+python - "$WORK/venv" <<'PY'
 import sys
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
