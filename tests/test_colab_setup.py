@@ -1,6 +1,7 @@
 """The Colab bootstrap (tools/colab_setup.py), run here without apt and GPU: it leaves a proxy kernelspec that a
 client on IPC sockets (as Colab is) starts and runs a Java cell on; it would build with Maven, picking the
 flavour from nvidia-smi; a failing step names itself and shows its output."""
+import json
 import os
 import re
 import subprocess
@@ -70,7 +71,11 @@ def test_it_leaves_a_proxy_kernel_that_runs_a_cell_over_ipc(tmp_path, monkeypatc
     assert p.returncode == 0, p.stdout + p.stderr
     assert "Runtime -> Change runtime type -> Java (flow matching, via proxy)" in p.stdout
     monkeypatch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
-    km = KernelManager(kernel_name="java-flow-matching-proxy", transport="ipc",
+    # The proxy carries the name the notebooks' metadata asks for; the TCP kernel sits behind it.
+    spec = json.loads((prefix / "share" / "jupyter" / "kernels" / "java-flow-matching" / "kernel.json").read_text())
+    assert "proxy_kernel" in " ".join(spec["argv"]) and "java-flow-matching-tcp" in spec["argv"], spec["argv"]
+    assert (prefix / "share" / "jupyter" / "kernels" / "java-flow-matching-tcp" / "kernel.json").is_file()
+    km = KernelManager(kernel_name="java-flow-matching", transport="ipc",
                        connection_file=str(tmp_path / "kernel.json"))
     assert km.kernel_spec.resource_dir.startswith(str(prefix))
     km.start_kernel(cwd=str(tmp_path))

@@ -7,8 +7,9 @@ Steps: a JDK 17 and Maven from apt (Colab ships no JDK; --skip-apt leaves them o
 jjava and jupyter_client from pip, the project (git clone of --repo, or the checkout --project), the helper
 jar built with Maven (no release exists yet, so it is built, not downloaded; flavour gpu where nvidia-smi
 lists a GPU, cpu otherwise or with --cpu; --skip-build reuses a jar already built), then the kernelspecs
-java-flow-matching and java-flow-matching-proxy into PREFIX/share/jupyter (default ~/.local, the user's
-Jupyter data dir). --dry-run prints the commands and runs none. A failing step exits 2, naming the step and
+into PREFIX/share/jupyter (default ~/.local, the user's Jupyter data dir): the JJava kernel as
+java-flow-matching-tcp and the IPC proxy in front of it under java-flow-matching, the name every notebook's
+metadata asks for, so a notebook opened on Colab starts the proxy without the user picking a kernel. --dry-run prints the commands and runs none. A failing step exits 2, naming the step and
 the command, with the last lines of its output.
 """
 import argparse
@@ -26,9 +27,12 @@ PINNED = {
     "apt": ["openjdk-17-jdk-headless", "maven"],
     "pip": ["jjava==1.0a8", "jupyter_client==8.10.0"],
 }
+# Colab speaks IPC only: the proxy takes the notebooks' kernel name, the TCP kernel behind it another one.
+NOTEBOOK_KERNEL = "java-flow-matching"
+TCP_KERNEL = "java-flow-matching-tcp"
 NEXT_STEP = ("Next: Runtime -> Change runtime type -> Java (flow matching, via proxy), then open a notebook.\n"
-             "(Colab lists kernels by their kernelspec names: java-flow-matching-proxy is the one to choose;\n"
-             " java-flow-matching speaks only TCP, which Colab cannot use.)")
+             "(Colab lists kernels by their kernelspec names: java-flow-matching is the proxy, which the\n"
+             " notebooks ask for; java-flow-matching-tcp is the Java kernel behind it, speaking only TCP.)")
 TAIL_LINES = 30
 
 
@@ -121,13 +125,14 @@ def main(argv=None):
         prefix = os.path.abspath(args.prefix)
         copy_jjava(prefix, args.dry_run)
         run("install the kernel", [sys.executable, os.path.join(root, "tools", "install_kernel.py"),
-                                   "--flavour", flavour, "--prefix", prefix], args.dry_run)
+                                   "--flavour", flavour, "--prefix", prefix, "--name", TCP_KERNEL], args.dry_run)
         run("install the proxy kernel", [sys.executable, os.path.join(root, "tools", "install_proxy_kernel.py"),
-                                         "--prefix", prefix], args.dry_run)
+                                         "--prefix", prefix, "--name", NOTEBOOK_KERNEL, "--kernel", TCP_KERNEL],
+            args.dry_run)
     except StepError as e:
         print(f"colab_setup: {e}", file=sys.stderr)
         return 2
-    print(f"==> ready: kernelspecs java-flow-matching and java-flow-matching-proxy in {prefix}/share/jupyter")
+    print(f"==> ready: kernelspecs {NOTEBOOK_KERNEL} (the IPC proxy) and {TCP_KERNEL} (JJava) in {prefix}/share/jupyter")
     print(NEXT_STEP)
     return 0
 
