@@ -1,0 +1,544 @@
+package dev.flowmatching.metric;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+
+import dev.flowmatching.runtime.Rng;
+import dev.flowmatching.runtime.Torch;
+import dev.flowmatching.train.StepInfo;
+import dev.flowmatching.train.TrainingDivergedException;
+import dev.flowmatching.train.TrainingListener;
+import dev.flowmatching.train.TrainingResult;
+
+/**
+ * A small CNN that tells the classes of a dataset apart, trained here on the same data as the generative
+ * model, to score generated images (see {@link ClassifierScore}). Inputs are plain arrays, so it depends on
+ * no data class: images {@code (N, C, H, W)} float32 in [-1, 1] and labels {@code int[]} in [0, classes).
+ *
+ * <p>Training is a hand-written loop (as in {@code FlowMatchingTrainer}): cross-entropy, AdamW with a cosine
+ * decay of the learning rate over each call to {@code train}, one sub-manager per step, dropout and shuffles
+ * drawn from the run's {@link Rng}. Prediction runs in batches of {@value #PREDICT_BATCH} images, each in its
+ * own sub-manager, so scoring 10,000 images keeps native memory flat. {@link #save}/{@link #load} let a
+ * notebook cache the trained classifier under {@code data/}; the file records the dataset name and the
+ * architecture, and loading refuses a file made for another one.
+ *
+ * <pre>{@code
+ * ImageClassifier clf = ImageClassifier.loadOrTrain(Path.of("data/classifier-mnist.bin"), "mnist",
+ *         trainImages, trainLabels, rng, new LiveTraining("classifier"));
+ * double acc = clf.accuracy(testImages, testLabels);        // >= 0.98 on MNIST with the defaults
+ * float[][] p = clf.predictProbabilities(generated);       // (N, 10), rows sum to 1
+ * }</pre>
+ */
+public final class ImageClassifier implements AutoCloseable {
+    /** Images per forward pass when predicting. */
+    public static final int PREDICT_BATCH = 500;
+    private static final int FILE_MAGIC = 0x464D434C; // "FMCL"
+    private static final int FILE_VERSION = 1;
+    /** The learning rate decays to this share of its peak by the end of a call to {@code train}. */
+    private static final float FINAL_LR_SHARE = 0.05f;
+
+    private final String dataset;
+    private final ClassifierArchitecture architecture;
+    private final SequentialBlock block;
+    private final NDManager manager;
+    private final ParameterStore store;
+    private final CosineDecay schedule = new CosineDecay();
+    private int batchSize = 128;
+    private float learningRate = 2e-3f;
+    private float weightDecay = 1e-4f;
+    private int epochs = 2;
+    private Optimizer optimizer;
+    private int optimizerUpdates; // of the current optimizer: its learning-rate tracker counts these
+    private int stepsDone;
+
+    /** A fresh classifier for {@code dataset} (a name, e.g. {@code "mnist"}), weights drawn from {@code rng}. */
+    public ImageClassifier(String dataset, ClassifierArchitecture architecture, Rng rng) {
+        this(dataset, architecture);
+        rng.seedEngine();
+        block.initialize(manager, DataType.FLOAT32, architecture.inputShape(1));
+    }
+
+    private ImageClassifier(String dataset, ClassifierArchitecture architecture) {
+        this.dataset = normalise(dataset);
+        this.architecture = architecture;
+        this.block = architecture.newBlock();
+        this.manager = NDManager.newBaseManager(Torch.device());
+        this.store = new ParameterStore(manager, false);
+    }
+
+    /**
+     * The tuned classifier for a known dataset ({@code "mnist"} or {@code "fashion-mnist"}), with the training
+     * settings that reach the notebook's targets (MNIST >= 98 %, Fashion-MNIST >= 88 % test accuracy) in the
+     * least CPU time measured here.
+     */
+    public static ImageClassifier defaultFor(String dataset, Rng rng) {
+        String name = normalise(dataset);
+        ImageClassifier c = new ImageClassifier(name, defaultArchitecture(name), rng);
+        return switch (name) {
+            case "mnist" -> c.epochs(8).batchSize(64).learningRate(2e-3f);
+            case "fashion-mnist" -> c.epochs(2).batchSize(128).learningRate(2e-3f);
+            default -> throw new IllegalStateException("unreachable: " + name);
+        };
+    }
+
+    /** The architecture {@link #defaultFor} builds for a known dataset. */
+    public static ClassifierArchitecture defaultArchitecture(String dataset) {
+        return switch (normalise(dataset)) {
+            case "mnist", "fashion-mnist" -> new ClassifierArchitecture(1, 28, 28, 10, 32, 64, 128, 0.25f);
+            default -> throw new IllegalArgumentException("no default classifier for dataset '" + dataset
+                    + "'; known: mnist, fashion-mnist (or build one with new ImageClassifier(name, architecture, rng))");
+        };
+    }
+
+    /**
+     * Loads the classifier cached at {@code file} when there is one (it must be for {@code dataset} with the
+     * default architecture, else this refuses, naming the difference: delete the file to retrain); otherwise
+     * trains {@link #defaultFor} on the given data and saves it there.
+     */
+    public static ImageClassifier loadOrTrain(Path file, String dataset, NDArray images, int[] labels, Rng rng,
+            TrainingListener... listeners) {
+        if (Files.exists(file)) {
+            return load(file, dataset, defaultArchitecture(dataset));
+        }
+        ImageClassifier c = defaultFor(dataset, rng);
+        c.train(images, labels, rng, listeners);
+        c.save(file);
+        return c;
+    }
+
+    public String dataset() {
+        return dataset;
+    }
+
+    public ClassifierArchitecture architecture() {
+        return architecture;
+    }
+
+    public int classes() {
+        return architecture.classes();
+    }
+
+    /** Training steps taken so far (over all calls to {@code train}; restored by {@link #load}). */
+    public int stepsDone() {
+        return stepsDone;
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    /** Passes over the data that {@link #train(NDArray, int[], Rng, TrainingListener...)} makes. */
+    public ImageClassifier epochs(int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+        this.epochs = epochs;
+        return this;
+    }
+
+    public ImageClassifier batchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /** The peak learning rate of AdamW; each call to {@code train} decays it along a cosine to 5 % of this. */
+    public ImageClassifier learningRate(float lr) {
+        if (!(lr > 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + lr);
+        }
+        this.learningRate = lr;
+        return this;
+    }
+
+    public ImageClassifier weightDecay(float wd) {
+        if (!(wd >= 0) || !Float.isFinite(wd)) {
+            throw new IllegalArgumentException("weight decay must be a finite number >= 0, got " + wd);
+        }
+        this.weightDecay = wd;
+        this.optimizer = null;
+        return this;
+    }
+
+    /** Trains {@link #epochs()} passes over the images in shuffled batches. */
+    public TrainingResult train(NDArray images, int[] labels, Rng rng, TrainingListener... listeners) {
+        checkImages(images);
+        checkLabels(labels, images.getShape().get(0));
+        int steps = epochs * (int) Math.ceil(labels.length / (double) batchSize);
+        return train(new ShuffledEpochs(images, labels, rng), steps, rng, listeners);
+    }
+
+    /** Trains {@code steps} steps on batches drawn from {@code batches} (fewer if the thread is interrupted). */
+    public TrainingResult train(LabelledBatches batches, int steps, Rng rng, TrainingListener... listeners) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        if (optimizer == null) {
+            optimizer = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays(weightDecay).build();
+            optimizerUpdates = 0;
+        }
+        schedule.window(learningRate, optimizerUpdates, steps);
+        List<Pair<String, Parameter>> params = new ArrayList<>();
+        block.getParameters().forEach(params::add);
+        float[] losses = new float[steps];
+        int done = 0;
+        boolean interrupted = false;
+        long start = System.nanoTime();
+        for (TrainingListener l : listeners) {
+            l.onStart(steps);
+        }
+        TrainingResult result = null;
+        try {
+            for (int i = 0; i < steps; i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    interrupted = true;
+                    break;
+                }
+                float lr = schedule.getNewValue(optimizerUpdates + 1);
+                losses[i] = step(batches, params, rng);
+                done++;
+                StepInfo info = new StepInfo(i + 1, steps, losses[i], lr, Float.NaN, (System.nanoTime() - start) / 1e9);
+                for (TrainingListener l : listeners) {
+                    l.onStep(info);
+                }
+            }
+        } finally {
+            result = new TrainingResult(Arrays.copyOf(losses, done), done, interrupted, (System.nanoTime() - start) / 1e9);
+            for (TrainingListener l : listeners) {
+                l.onEnd(result);
+            }
+        }
+        return result;
+    }
+
+    /** One AdamW step on one batch; returns the batch's mean cross-entropy (nats). */
+    private float step(LabelledBatches batches, List<Pair<String, Parameter>> params, Rng rng) {
+        try (NDManager sub = manager.newSubManager()) {
+            NDList batch = batches.sample(sub, batchSize, rng);
+            NDArray x = batch.get(0).toDevice(sub.getDevice(), false);
+            checkImages(x);
+            NDArray y = batch.get(1).toDevice(sub.getDevice(), false);
+            if (!y.getShape().equals(new Shape(x.getShape().get(0)))) {
+                throw new IllegalArgumentException("labels must have shape (" + x.getShape().get(0) + "), got " + y.getShape());
+            }
+            NDArray loss;
+            rng.seedEngine(); // dropout's masks
+            try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+                loss = crossEntropy(block.forward(store, new NDList(x), true).singletonOrThrow(), y);
+                gc.backward(loss);
+            }
+            float value = loss.getFloat();
+            List<NDArray> grads = new ArrayList<>(params.size());
+            for (Pair<String, Parameter> p : params) {
+                NDArray g = p.getValue().getArray().getGradient();
+                g.attach(sub);
+                grads.add(g);
+            }
+            if (!Float.isFinite(value)) {
+                grads.forEach(g -> g.set(new NDIndex("..."), 0f)); // libtorch accumulates gradients not consumed
+                throw new TrainingDivergedException("the classifier's loss", stepsDone + 1, value, Float.NaN, 0);
+            }
+            for (int k = 0; k < params.size(); k++) {
+                Parameter p = params.get(k).getValue();
+                optimizer.update(p.getId(), p.getArray(), grads.get(k)); // also clears the weight's gradient
+            }
+            optimizerUpdates++;
+            stepsDone++;
+            return value;
+        }
+    }
+
+    /** Mean of -log softmax(logits)[label] over the batch. */
+    private NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes()).toType(DataType.FLOAT32, false);
+        return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
+    }
+
+    /**
+     * Class probabilities, {@code (N, classes)}, each row summing to 1. Pixels are clipped to [-1, 1] first,
+     * as an image grid shows them: generated samples overshoot the data's range a little.
+     */
+    public float[][] predictProbabilities(NDArray images) {
+        checkImages(images);
+        int n = (int) images.getShape().get(0);
+        int k = classes();
+        float[][] out = new float[n][k];
+        for (int from = 0; from < n; from += PREDICT_BATCH) {
+            int to = Math.min(n, from + PREDICT_BATCH);
+            try (NDManager sub = manager.newSubManager()) {
+                NDArray slice = images.get(new NDIndex(from + ":" + to));
+                slice.attach(sub);
+                NDArray x = slice.toDevice(sub.getDevice(), false).clip(-1f, 1f);
+                float[] p = block.forward(store, new NDList(x), false).singletonOrThrow().softmax(1).toFloatArray();
+                for (int i = from; i < to; i++) {
+                    System.arraycopy(p, (i - from) * k, out[i], 0, k);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The most probable class of each image. */
+    public int[] predict(NDArray images) {
+        float[][] p = predictProbabilities(images);
+        int[] classes = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+            classes[i] = argmax(p[i]);
+        }
+        return classes;
+    }
+
+    /** Share of images whose most probable class is their label. */
+    public double accuracy(NDArray images, int[] labels) {
+        checkImages(images);
+        checkLabels(labels, images.getShape().get(0));
+        int[] predicted = predict(images);
+        int right = 0;
+        for (int i = 0; i < labels.length; i++) {
+            right += predicted[i] == labels[i] ? 1 : 0;
+        }
+        return labels.length == 0 ? Double.NaN : right / (double) labels.length;
+    }
+
+    static int argmax(float[] row) {
+        int best = 0;
+        for (int j = 1; j < row.length; j++) {
+            if (row[j] > row[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** Writes the dataset name, the architecture, the step count and the weights; atomically (temp + rename). */
+    public void save(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+                out.writeInt(FILE_MAGIC);
+                out.writeInt(FILE_VERSION);
+                out.writeUTF(dataset);
+                writeArchitecture(out, architecture);
+                out.writeInt(stepsDone);
+                block.saveParameters(out);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new UncheckedIOException("could not save the classifier to " + file, e);
+        }
+    }
+
+    /** Loads a classifier saved for {@code dataset}, whatever its architecture; refuses one for another dataset. */
+    public static ImageClassifier load(Path file, String dataset) {
+        return load(file, dataset, null);
+    }
+
+    /**
+     * Loads a classifier saved for {@code dataset} with the {@code expected} architecture; refuses a file made
+     * for another dataset or another architecture, naming both.
+     */
+    public static ImageClassifier load(Path file, String dataset, ClassifierArchitecture expected) {
+        String wanted = normalise(dataset);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readInt() != FILE_MAGIC) {
+                throw new IllegalArgumentException(file + " is not a saved ImageClassifier (wrong magic number)");
+            }
+            int version = in.readInt();
+            if (version != FILE_VERSION) {
+                throw new IllegalArgumentException(file + " has classifier file format " + version + ", this code reads "
+                        + FILE_VERSION + "; delete it to retrain");
+            }
+            String saved = in.readUTF();
+            if (!saved.equals(wanted)) {
+                throw new IllegalArgumentException(file + " holds a classifier trained on '" + saved + "', not on '"
+                        + wanted + "'; use the file for '" + wanted + "' or delete this one to retrain");
+            }
+            ClassifierArchitecture arch = readArchitecture(in);
+            if (expected != null && !arch.equals(expected)) {
+                throw new IllegalArgumentException(file + " holds a classifier of architecture " + arch.describe()
+                        + ", expected " + expected.describe() + "; delete it to retrain");
+            }
+            ImageClassifier c = new ImageClassifier(wanted, arch);
+            c.stepsDone = in.readInt();
+            c.block.initialize(c.manager, DataType.FLOAT32, arch.inputShape(1));
+            c.block.loadParameters(c.manager, in);
+            if (in.read() != -1) {
+                c.close();
+                throw new IllegalArgumentException(file + " has bytes after the classifier's weights: not a file this code wrote");
+            }
+            return c;
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no saved classifier at " + file, e);
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalArgumentException("could not read the classifier at " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeArchitecture(DataOutputStream out, ClassifierArchitecture a) throws IOException {
+        for (int v : new int[] {a.channels(), a.height(), a.width(), a.classes(), a.conv1(), a.conv2(), a.hidden()}) {
+            out.writeInt(v);
+        }
+        out.writeFloat(a.dropout());
+    }
+
+    private static ClassifierArchitecture readArchitecture(DataInputStream in) throws IOException {
+        int[] v = new int[7];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readInt();
+        }
+        return new ClassifierArchitecture(v[0], v[1], v[2], v[3], v[4], v[5], v[6], in.readFloat());
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // the original error matters more
+            }
+        }
+    }
+
+    private static String normalise(String dataset) {
+        if (dataset == null || dataset.isBlank()) {
+            throw new IllegalArgumentException("the dataset name must not be blank");
+        }
+        return dataset.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private void checkImages(NDArray images) {
+        Shape s = images.getShape();
+        ClassifierArchitecture a = architecture;
+        if (s.dimension() != 4 || s.get(1) != a.channels() || s.get(2) != a.height() || s.get(3) != a.width()) {
+            throw new IllegalArgumentException("images must have shape (N, " + a.channels() + ", " + a.height() + ", "
+                    + a.width() + "), got " + s);
+        }
+        if (images.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("images must be float32 in [-1, 1], got " + images.getDataType());
+        }
+    }
+
+    private void checkLabels(int[] labels, long n) {
+        if (labels.length != n) {
+            throw new IllegalArgumentException("expected one label per image (" + n + "), got " + labels.length);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes()) {
+                throw new IllegalArgumentException("label " + i + " is " + labels[i] + ", outside [0, " + classes() + ")");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ImageClassifier for " + dataset + ": " + architecture.describe() + ", " + stepsDone + " steps trained";
+    }
+
+    /** Passes over an image array in a fresh random order each epoch, drawn from the run's {@link Rng}. */
+    private static final class ShuffledEpochs implements LabelledBatches {
+        private final NDArray images;
+        private final int[] labels;
+        private final Rng rng;
+        private int[] order = new int[0];
+        private int next;
+
+        ShuffledEpochs(NDArray images, int[] labels, Rng rng) {
+            this.images = images;
+            this.labels = labels;
+            this.rng = rng;
+        }
+
+        @Override
+        public NDList sample(NDManager manager, int batchSize, Rng ignored) {
+            if (next >= order.length) {
+                order = permutation(labels.length, rng.java());
+                next = 0;
+            }
+            int to = Math.min(order.length, next + batchSize);
+            long[] idx = new long[to - next];
+            int[] y = new int[to - next];
+            for (int i = next; i < to; i++) {
+                idx[i - next] = order[i];
+                y[i - next] = labels[order[i]];
+            }
+            next = to;
+            NDArray x = images.get(manager.create(idx).toDevice(images.getDevice(), false));
+            x.attach(manager);
+            return new NDList(x, manager.create(y));
+        }
+
+        private static int[] permutation(int n, SplittableRandom random) {
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = i;
+            }
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            return p;
+        }
+    }
+
+    /** Cosine decay from the peak to {@value #FINAL_LR_SHARE} of it over the steps of one call to {@code train}. */
+    private static final class CosineDecay implements Tracker {
+        private float peak = 1e-3f;
+        private int first;
+        private int steps = 1;
+
+        /** The next {@code steps} updates, after {@code updatesBefore} earlier ones, decay from {@code peak}. */
+        void window(float peak, int updatesBefore, int steps) {
+            this.peak = peak;
+            this.first = updatesBefore + 1;
+            this.steps = Math.max(1, steps);
+        }
+
+        @Override
+        public float getNewValue(int numUpdate) {
+            double progress = Math.min(1, Math.max(0, (numUpdate - first) / (double) Math.max(1, steps - 1)));
+            double share = FINAL_LR_SHARE + (1 - FINAL_LR_SHARE) * 0.5 * (1 + Math.cos(Math.PI * progress));
+            return (float) (peak * share);
+        }
+    }
+}
