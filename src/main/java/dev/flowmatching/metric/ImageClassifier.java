@@ -146,6 +146,11 @@ public final class ImageClassifier implements AutoCloseable {
         return architecture.classes();
     }
 
+    /** The manager that owns the weights and the optimizer's state (for tests of memory use). */
+    NDManager manager() {
+        return manager;
+    }
+
     /** Training steps taken so far (over all calls to {@code train}; restored by {@link #load}). */
     public int stepsDone() {
         return stepsDone;

@@ -104,6 +104,26 @@ class ImageClassifierTest {
     }
 
     @Test
+    void trainingAndPredictingKeepNativeMemoryFlat() {
+        Bars small = Bars.random(2_000, 0.3, 12);
+        Bars large = Bars.random(10_000, 0.3, 14);
+        Rng rng = new Rng(13);
+        try (NDManager m = NDManager.newBaseManager();
+                ImageClassifier c = new ImageClassifier("bars", Bars.ARCHITECTURE, rng).epochs(1).batchSize(200)) {
+            NDArray train = small.images(m);
+            NDArray many = large.images(m);
+            c.train(train, small.labels(), rng); // once, so AdamW's state exists
+            int callerArrays = m.getManagedArrays().size();
+            int ownArrays = c.manager().getManagedArrays().size();
+            c.train(train, small.labels(), rng);
+            float[][] p = c.predictProbabilities(many);
+            assertEquals(10_000, p.length);
+            assertEquals(callerArrays, m.getManagedArrays().size(), "arrays left on the caller's manager");
+            assertEquals(ownArrays, c.manager().getManagedArrays().size(), "arrays left on the classifier's manager");
+        }
+    }
+
+    @Test
     void saveAndLoadGiveIdenticalProbabilities(@TempDir Path dir) throws IOException {
         ImageClassifier c = Bars.trainedClassifier();
         Path file = dir.resolve("classifier-bars.bin");
