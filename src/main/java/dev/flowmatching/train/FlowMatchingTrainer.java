@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
 import dev.flowmatching.model.VelocityModel;
@@ -22,7 +21,7 @@ import dev.flowmatching.runtime.Rng;
 
 /**
  * Conditional flow matching training (Lipman et al. 2023): draw pairs (x0, x1) and times t, form x_t and
- * the target velocity u_t on the path, and minimise {@code |v(x_t, t) - u_t|^2} with AdamW.
+ * the target velocity u_t on the path, and minimise {@code |v(x_t, t) - u_t|^2} with {@link AdamW}.
  *
  * <p>The loop is written by hand on {@link GradientCollector} (DJL's {@code Trainer} was not reproducible
  * between same-seed runs here, see DESIGN.md): one sub-manager per step, so native memory stays flat;
@@ -46,8 +45,7 @@ public final class FlowMatchingTrainer {
     private float learningRate = 1e-3f;
     private int warmupSteps = 100;
     private float clipNorm = 1f;
-    private float weightDecay = 0f;
-    private Optimizer optimizer;
+    private final AdamW optimizer;
     private int stepsDone;
     private float lastFiniteLoss = Float.NaN;
 
@@ -55,6 +53,7 @@ public final class FlowMatchingTrainer {
         this.model = model;
         this.path = path;
         this.pairs = pairs;
+        this.optimizer = new AdamW(model.manager());
     }
 
     public FlowMatchingTrainer timeSampler(TimeSampler sampler) {
@@ -70,17 +69,17 @@ public final class FlowMatchingTrainer {
         return this;
     }
 
+    /** The peak learning rate (reached after the warm-up); changing it keeps the optimizer's state. */
     public FlowMatchingTrainer learningRate(float lr) {
         new WarmupSchedule(lr, 0); // validates
         this.learningRate = lr;
-        this.optimizer = null;
         return this;
     }
 
+    /** Steps of linear warm-up, counted from the trainer's first step (see {@link WarmupSchedule}). */
     public FlowMatchingTrainer warmupSteps(int steps) {
         new WarmupSchedule(1f, steps); // validates
         this.warmupSteps = steps;
-        this.optimizer = null;
         return this;
     }
 
@@ -95,12 +94,13 @@ public final class FlowMatchingTrainer {
 
     /** AdamW's decoupled weight decay. */
     public FlowMatchingTrainer weightDecay(float wd) {
-        if (!(wd >= 0)) {
-            throw new IllegalArgumentException("weight decay must be >= 0, got " + wd);
-        }
-        this.weightDecay = wd;
-        this.optimizer = null;
+        optimizer.weightDecay(wd);
         return this;
+    }
+
+    /** The optimizer, whose state a checkpoint stores. */
+    public AdamW optimizer() {
+        return optimizer;
     }
 
     /** Steps taken so far over all calls to {@link #train}. */
@@ -112,10 +112,6 @@ public final class FlowMatchingTrainer {
     public TrainingResult train(int steps, Rng rng, TrainingListener... listeners) {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0, got " + steps);
-        }
-        if (optimizer == null) {
-            optimizer = Optimizer.adamW().optLearningRateTracker(new WarmupSchedule(learningRate, warmupSteps))
-                    .optWeightDecays(weightDecay).build();
         }
         List<Pair<String, Parameter>> params = new ArrayList<>();
         model.block().getParameters().forEach(params::add);
@@ -185,12 +181,11 @@ public final class FlowMatchingTrainer {
                         stepNumber, Float.isFinite(lossValue) ? norm : lossValue, lastFiniteLoss, lastStep);
             }
             float scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1f;
-            for (int k = 0; k < params.size(); k++) {
-                NDArray g = grads.get(k);
-                // DJL's PyTorch AdamW update also clears the weight's gradient (libtorch accumulates them).
-                optimizer.update(params.get(k).getValue().getId(), params.get(k).getValue().getArray(),
-                        scale == 1f ? g : g.muli(scale));
+            if (scale != 1f) {
+                grads.forEach(g -> g.muli(scale));
             }
+            // The fused AdamW update also clears the weights' gradients (libtorch accumulates them).
+            optimizer.step(params, grads, new WarmupSchedule(learningRate, warmupSteps).getNewValue(stepNumber));
             lastFiniteLoss = lossValue;
             return new float[] {lossValue, norm};
         }
