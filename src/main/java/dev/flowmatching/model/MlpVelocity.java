@@ -15,20 +15,29 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A velocity network v(x, t) for points: an MLP on the concatenation of x and a sinusoidal embedding of t.
+ * A velocity network v(x, t) for points: an MLP on the concatenation of x and a sinusoidal embedding of t,
+ * and, for a class-conditional model, a learned embedding of the label y ({@link LabelEmbedding}, whose
+ * extra null class stands for "no label" in classifier-free guidance, Ho and Salimans 2022).
  * <pre>
- *   h_0 = [x, emb(t)],  h_{k+1} = act(W_k h_k + b_k)  (k < depth),  v = W_out h_depth + b_out
+ *   h_0 = [x, emb(t)] or [x, emb(t), lab(y)],  h_{k+1} = act(W_k h_k + b_k)  (k < depth),  v = W_out h_depth + b_out
  * </pre>
- * Inputs: {@code NDList(x (B, d), t (B))}; output: {@code NDList(v (B, d))}.
+ * Inputs: {@code NDList(x (B, d), t (B))}, or {@code NDList(x, t, labels (B))} when {@code classes > 0};
+ * output: {@code NDList(v (B, d))}.
+ * <pre>{@code
+ * var block = new MlpVelocity(2, 128, 3, 32, Activations.SILU, 4);   // 4 classes, ids 0..3, null class 4
+ * }</pre>
  */
 public final class MlpVelocity extends AbstractBlock {
     private static final byte VERSION = 1;
 
     private final int dim;
+    private final int width;
+    private final int classes;
     private final TimeEmbedding embedding;
     private final Activations activation;
     private final List<Linear> hidden = new ArrayList<>();
     private final Linear out;
+    private final LabelEmbedding labels;
 
     /**
      * @param dim    size of a point (2 in the plane)
@@ -37,22 +46,42 @@ public final class MlpVelocity extends AbstractBlock {
      * @param timeEmbedding size of the time embedding (even)
      */
     public MlpVelocity(int dim, int width, int depth, int timeEmbedding, Activations activation) {
+        this(dim, width, depth, timeEmbedding, activation, 0);
+    }
+
+    /**
+     * @param classes number of class labels (0 = unconditional); the label embedding has the time
+     *                embedding's size
+     */
+    public MlpVelocity(int dim, int width, int depth, int timeEmbedding, Activations activation, int classes) {
         super(VERSION);
         if (dim < 1 || width < 1 || depth < 1) {
             throw new IllegalArgumentException("MLP needs dim, width and depth >= 1, got dim=" + dim + ", width="
                     + width + ", depth=" + depth);
         }
+        if (classes < 0) {
+            throw new IllegalArgumentException("classes must be >= 0 (0 = unconditional), got " + classes);
+        }
         this.dim = dim;
+        this.width = width;
+        this.classes = classes;
         this.embedding = new TimeEmbedding(timeEmbedding);
         this.activation = activation;
         for (int k = 0; k < depth; k++) {
             hidden.add(addChildBlock("hidden" + k, Linear.builder().setUnits(width).build()));
         }
         out = addChildBlock("out", Linear.builder().setUnits(dim).build());
+        // Added last, so an unconditional MLP has exactly the parameters (and initial draws) it had before.
+        labels = classes > 0 ? addChildBlock("label", new LabelEmbedding(classes, timeEmbedding)) : null;
     }
 
     public int dim() {
         return dim;
+    }
+
+    /** Number of class labels (0 = unconditional). */
+    public int classes() {
+        return classes;
     }
 
     @Override
@@ -65,7 +94,15 @@ public final class MlpVelocity extends AbstractBlock {
         if (!t.getShape().equals(new Shape(x.getShape().get(0)))) {
             throw new IllegalArgumentException("t must have shape (" + x.getShape().get(0) + "), got " + t.getShape());
         }
-        NDArray h = NDArrays.concat(new NDList(x, embedding.embed(t)), 1);
+        NDList features = new NDList(x, embedding.embed(t));
+        if (labels != null) {
+            if (inputs.size() != 3) {
+                throw new IllegalArgumentException("a class-conditional MLP (" + classes
+                        + " classes) takes NDList(x, t, labels), got " + inputs.size() + " inputs");
+            }
+            features.add(labels.forward(ps, new NDList(inputs.get(2)), training).singletonOrThrow());
+        }
+        NDArray h = NDArrays.concat(features, 1);
         for (Linear layer : hidden) {
             h = activation.apply(layer.forward(ps, new NDList(h), training).singletonOrThrow());
         }
@@ -80,11 +117,21 @@ public final class MlpVelocity extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         long batch = inputShapes[0].get(0);
-        Shape in = new Shape(batch, dim + embedding.dim());
+        Shape in = new Shape(batch, dim + embedding.dim() * (labels != null ? 2 : 1));
         for (Linear layer : hidden) {
             layer.initialize(manager, dataType, in);
             in = layer.getOutputShapes(new Shape[] {in})[0];
         }
         out.initialize(manager, dataType, in);
+        if (labels != null) {
+            labels.initialize(manager, dataType, new Shape(batch));
+        }
+    }
+
+    /** The configuration, which the parameter shapes alone do not show (the activation): part of a checkpoint's fingerprint. */
+    @Override
+    public String toString() {
+        return "MlpVelocity(dim=" + dim + ", width=" + width + ", depth=" + hidden.size() + ", timeEmbedding="
+                + embedding.dim() + ", activation=" + activation + ", classes=" + classes + ")";
     }
 }

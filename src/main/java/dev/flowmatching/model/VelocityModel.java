@@ -18,9 +18,16 @@ import dev.flowmatching.solver.VelocityField;
  * A velocity network with its weights: owns the native memory of its parameters (close it, or let the
  * notebook's kernel end), evaluates v(x, t) for solvers, and is what training updates in place.
  *
+ * <p>A class-conditional model ({@code classes > 0}) learns v(x, t | y) for labels y in 0..classes-1 and,
+ * trained with label dropout, the unconditional v(x, t) as the null class y = {@code classes}
+ * (classifier-free guidance, Ho and Salimans 2022). Its block takes {@code NDList(x, t, labels)} with
+ * int32 labels of shape (B); an unconditional block takes {@code NDList(x, t)}.
+ *
  * <pre>{@code
  * VelocityModel model = VelocityModel.mlp(2, 256, 3, rng);
  * Solution s = new Euler().solve(model, noise, 100);
+ * VelocityModel digits = new VelocityModel(unet, new long[] {1, 28, 28}, 10, rng);
+ * Solution fives = new Euler().solve(digits.conditional(labels), noise, 50);   // labels: int32 (B), all 5
  * }</pre>
  */
 public final class VelocityModel implements VelocityField, AutoCloseable {
@@ -28,23 +35,46 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
     private final NDManager manager;
     private final ParameterStore store;
     private final long[] sampleShape;
+    private final int classes;
 
-    /** Initialises {@code block}'s weights with draws from {@code rng}, for samples of the given shape. */
+    /** An unconditional model: initialises {@code block}'s weights with draws from {@code rng}. */
     public VelocityModel(Block block, long[] sampleShape, Rng rng) {
+        this(block, sampleShape, 0, rng);
+    }
+
+    /**
+     * Initialises {@code block}'s weights with draws from {@code rng}, for samples of the given shape and
+     * {@code classes} class labels (0 = unconditional; else the block also takes labels of shape (B)).
+     */
+    public VelocityModel(Block block, long[] sampleShape, int classes, Rng rng) {
+        if (classes < 0) {
+            throw new IllegalArgumentException("classes must be >= 0 (0 = unconditional), got " + classes);
+        }
         this.block = block;
         this.sampleShape = sampleShape.clone();
+        this.classes = classes;
         this.manager = NDManager.newBaseManager(Torch.device());
         this.store = new ParameterStore(manager, false);
         long[] batchShape = new long[sampleShape.length + 1];
         batchShape[0] = 1;
         System.arraycopy(sampleShape, 0, batchShape, 1, sampleShape.length);
         rng.seedEngine();
-        block.initialize(manager, DataType.FLOAT32, new Shape(batchShape), new Shape(1));
+        if (classes > 0) {
+            block.initialize(manager, DataType.FLOAT32, new Shape(batchShape), new Shape(1), new Shape(1));
+        } else {
+            block.initialize(manager, DataType.FLOAT32, new Shape(batchShape), new Shape(1));
+        }
     }
 
     /** An MLP velocity network for points of dimension {@code dim}, SiLU activations. */
     public static VelocityModel mlp(int dim, int width, int depth, Rng rng) {
-        return new VelocityModel(new MlpVelocity(dim, width, depth, 32, Activations.SILU), new long[] {dim}, rng);
+        return mlp(dim, width, depth, 0, rng);
+    }
+
+    /** A class-conditional MLP velocity network ({@code classes} labels; 0 = unconditional). */
+    public static VelocityModel mlp(int dim, int width, int depth, int classes, Rng rng) {
+        return new VelocityModel(new MlpVelocity(dim, width, depth, 32, Activations.SILU, classes), new long[] {dim},
+                classes, rng);
     }
 
     public Block block() {
@@ -59,14 +89,82 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
         return sampleShape.clone();
     }
 
-    /** The forward pass; {@code training} turns on recording for gradients inside a GradientCollector. */
-    public NDArray forward(NDArray x, NDArray t, boolean training) {
-        return block.forward(store, new NDList(x, t), training).singletonOrThrow();
+    /** Number of class labels; 0 for an unconditional model. */
+    public int classes() {
+        return classes;
     }
 
+    /** The label id meaning "no label" (= {@link #classes()}); only a conditional model has one. */
+    public int nullClass() {
+        if (classes == 0) {
+            throw new IllegalStateException("an unconditional model has no null class");
+        }
+        return classes;
+    }
+
+    /**
+     * The forward pass, unconditional (the null class, for a conditional model); {@code training} turns on
+     * recording for gradients inside a GradientCollector.
+     */
+    public NDArray forward(NDArray x, NDArray t, boolean training) {
+        return forward(x, t, null, training);
+    }
+
+    /**
+     * The forward pass with int labels of shape (B) ({@code null}: the null class). Labels given to an
+     * unconditional model are refused.
+     */
+    public NDArray forward(NDArray x, NDArray t, NDArray labels, boolean training) {
+        if (classes == 0) {
+            if (labels != null) {
+                throw new IllegalArgumentException("this model is unconditional (0 classes) but labels were given");
+            }
+            return block.forward(store, new NDList(x, t), training).singletonOrThrow();
+        }
+        long batch = x.getShape().get(0);
+        NDArray y = labels != null ? labels : x.getManager().full(new Shape(batch), classes, DataType.INT32);
+        if (!y.getShape().equals(new Shape(batch))) {
+            throw new IllegalArgumentException("labels must have shape (" + batch + ") to match x " + x.getShape()
+                    + ", got " + y.getShape());
+        }
+        if (!y.getDataType().isInteger()) {
+            throw new IllegalArgumentException("labels must be integer class ids, got " + y.getDataType());
+        }
+        return block.forward(store, new NDList(x, t, y), training).singletonOrThrow();
+    }
+
+    /** v(x, t), unconditional: the null class for a conditional model. */
     @Override
     public NDArray at(NDArray x, NDArray t) {
         return forward(x, t, false);
+    }
+
+    /**
+     * v(x, t | labels) as a field for solvers: {@code labels} are int ids in [0, classes] of shape (B), one per
+     * row of the x the solver passes (the null class id gives the unconditional field).
+     */
+    public VelocityField conditional(NDArray labels) {
+        checkLabels(labels);
+        return (x, t) -> forward(x, t, labels, false);
+    }
+
+    /** Refuses labels that are not a vector of ids in [0, classes] (reads two numbers back from the device). */
+    void checkLabels(NDArray labels) {
+        if (classes == 0) {
+            throw new IllegalArgumentException("this model is unconditional (0 classes): it takes no labels");
+        }
+        if (labels.getShape().dimension() != 1 || !labels.getDataType().isInteger()) {
+            throw new IllegalArgumentException("labels must be integer class ids of shape (B), got "
+                    + labels.getDataType() + " " + labels.getShape());
+        }
+        if (labels.size() > 0) {
+            long min = labels.min().toType(DataType.INT64, false).getLong();
+            long max = labels.max().toType(DataType.INT64, false).getLong();
+            if (min < 0 || max > classes) {
+                throw new IllegalArgumentException("labels must lie in [0, " + classes + "] (" + classes
+                        + " = the null class), got ids from " + min + " to " + max);
+            }
+        }
     }
 
     /** Number of trainable numbers. */
@@ -76,6 +174,24 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
             n += p.getValue().getArray().size();
         }
         return n;
+    }
+
+    /**
+     * What must match for weights to fit this model: the block's class and configuration, the sample shape,
+     * the class count, and every parameter's name and shape. Checkpoints compare it before loading.
+     */
+    public String fingerprint() {
+        StringBuilder sb = new StringBuilder(block.getClass().getName()).append(' ').append(configuration())
+                .append(" sample ").append(java.util.Arrays.toString(sampleShape)).append(" classes ").append(classes);
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            sb.append('\n').append(p.getKey()).append(' ').append(p.getValue().getArray().getShape());
+        }
+        return sb.toString();
+    }
+
+    /** The block's own description when it gives one (DJL's default lists the child blocks and shapes). */
+    private String configuration() {
+        return block.toString().replace('\n', ' ');
     }
 
     /** A copy of every weight, in parameter order (for tests and snapshots). */

@@ -1,0 +1,118 @@
+package dev.flowmatching.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+
+import dev.flowmatching.runtime.Rng;
+import dev.flowmatching.runtime.Torch;
+
+class VelocityModelTest {
+
+    static NDArray param(VelocityModel model, String name) {
+        for (Pair<String, Parameter> p : model.block().getParameters()) {
+            if (p.getKey().equals(name)) {
+                return p.getValue().getArray();
+            }
+        }
+        throw new AssertionError("no parameter " + name);
+    }
+
+    @Test
+    void anUnconditionalMlpHasNoLabelParameters() {
+        try (VelocityModel model = VelocityModel.mlp(2, 8, 2, new Rng(1))) {
+            List<String> names = model.block().getParameters().keys();
+            assertEquals(List.of("01hidden0_weight", "01hidden0_bias", "02hidden1_weight", "02hidden1_bias",
+                    "03out_weight", "03out_bias"), names);
+            assertEquals(0, model.classes());
+        }
+    }
+
+    @Test
+    void theConditionalMlpIsTheMlpOnXTimeEmbeddingAndLabelRow() {
+        // Reference built from the weights by hand: v = W_out silu(W_0 [x, emb(t), E[:, y]] + b_0) + b_out.
+        try (VelocityModel model = VelocityModel.mlp(2, 8, 1, 3, new Rng(2));
+                NDManager m = NDManager.newBaseManager(Torch.device())) {
+            NDArray x = m.create(new float[][] {{0.5f, -1f}, {2f, 0.25f}, {-0.3f, 0.7f}});
+            NDArray t = m.create(new float[] {0.1f, 0.5f, 0.9f});
+            NDArray y = m.create(new int[] {2, 0, 3});
+            NDArray table = param(model, "03label_01table_weight"); // (32, classes + 1): column k is label k
+            NDArray rows = table.transpose().get(y.toType(DataType.INT64, false));
+            NDArray h0 = NDArrays.concat(new NDList(x, new TimeEmbedding(32).embed(t), rows), 1);
+            NDArray pre = h0.matMul(param(model, "01hidden0_weight").transpose()).add(param(model, "01hidden0_bias"));
+            NDArray h1 = pre.mul(pre.getNDArrayInternal().sigmoid());
+            NDArray expected = h1.matMul(param(model, "02out_weight").transpose()).add(param(model, "02out_bias"));
+            NDArray actual = model.forward(x, t, y, false);
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+        }
+    }
+
+    @Test
+    void atIsTheNullClassAndConditionalUsesTheLabels() {
+        try (VelocityModel model = VelocityModel.mlp(2, 8, 1, 3, new Rng(3));
+                NDManager m = NDManager.newBaseManager(Torch.device())) {
+            NDArray x = new Rng(4).normal(m, new Shape(4, 2));
+            NDArray t = m.create(new float[] {0.2f, 0.4f, 0.6f, 0.8f});
+            assertEquals(3, model.nullClass());
+            float[] uncond = model.at(x, t).toFloatArray();
+            assertArrayEquals(model.forward(x, t, m.full(new Shape(4), 3, DataType.INT32), false).toFloatArray(), uncond, 0f);
+            NDArray labels = m.create(new int[] {0, 1, 2, 0});
+            float[] cond = model.conditional(labels).at(x, t).toFloatArray();
+            assertArrayEquals(model.forward(x, t, labels, false).toFloatArray(), cond, 0f);
+            assertNotEquals(uncond[0], cond[0], "the label changes the velocity");
+        }
+    }
+
+    @Test
+    void badLabelsAreNamed() {
+        try (VelocityModel cond = VelocityModel.mlp(2, 8, 1, 3, new Rng(5));
+                VelocityModel plain = VelocityModel.mlp(2, 8, 1, new Rng(5));
+                NDManager m = NDManager.newBaseManager(Torch.device())) {
+            NDArray x = m.zeros(new Shape(2, 2));
+            NDArray t = m.zeros(new Shape(2));
+            NDArray labels = m.create(new int[] {0, 1});
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> plain.forward(x, t, labels, false))
+                    .getMessage().contains("unconditional"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> cond.forward(x, t, m.create(new int[] {0}), false))
+                    .getMessage().contains("labels must have shape (2)"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> cond.forward(x, t, m.create(new float[] {0, 1}), false))
+                    .getMessage().contains("integer"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> cond.conditional(m.create(new int[] {0, 4})))
+                    .getMessage().contains("[0, 3]"));
+            assertTrue(assertThrows(IllegalStateException.class, plain::nullClass).getMessage().contains("unconditional"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> cond.block().forward(
+                    new ai.djl.training.ParameterStore(m, false), new NDList(x, t), false)).getMessage().contains("NDList(x, t, labels)"));
+        }
+    }
+
+    @Test
+    void theFingerprintTellsArchitecturesApart() {
+        Rng rng = new Rng(6);
+        try (VelocityModel a = VelocityModel.mlp(2, 8, 1, rng);
+                VelocityModel b = VelocityModel.mlp(2, 8, 1, new Rng(7));
+                VelocityModel wider = VelocityModel.mlp(2, 16, 1, rng);
+                VelocityModel conditional = VelocityModel.mlp(2, 8, 1, 3, rng);
+                VelocityModel relu = new VelocityModel(new MlpVelocity(2, 8, 1, 32, Activations.RELU), new long[] {2}, rng)) {
+            assertEquals(a.fingerprint(), b.fingerprint(), "same architecture, other weights");
+            for (VelocityModel other : List.of(wider, conditional, relu)) {
+                assertNotEquals(a.fingerprint(), other.fingerprint());
+            }
+            assertTrue(a.fingerprint().contains("hidden0_weight (8, 34)"), a.fingerprint());
+        }
+    }
+}
