@@ -150,6 +150,31 @@ public final class ImageSet {
         return counts;
     }
 
+    /**
+     * Indices of the first {@code perClass} images of each class, class after class: a grid with one row per
+     * class. Fails naming the class that has fewer images.
+     */
+    public int[] firstOfEachClass(int perClass) {
+        if (perClass < 1) {
+            throw new IllegalArgumentException("perClass must be >= 1, got " + perClass);
+        }
+        int[] out = new int[numClasses() * perClass];
+        int[] found = new int[numClasses()];
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i];
+            if (found[c] < perClass) {
+                out[c * perClass + found[c]++] = i;
+            }
+        }
+        for (int c = 0; c < found.length; c++) {
+            if (found[c] < perClass) {
+                throw new IllegalArgumentException("class " + c + " (" + classNames.get(c) + ") has " + found[c]
+                        + " images, fewer than " + perClass);
+            }
+        }
+        return out;
+    }
+
     /** Images {@code from} (inclusive) to {@code to} (exclusive), as a new set with the same classes. */
     public ImageSet subset(int from, int to) {
         if (from < 0 || to > size() || from > to) {

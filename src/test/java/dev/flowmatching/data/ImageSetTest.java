@@ -104,4 +104,13 @@ class ImageSetTest {
             assertTrue(index.getMessage().contains("image index 3 is outside 0..2"), index.getMessage());
         }
     }
+
+    @Test
+    void firstOfEachClassListsClassesInOrder() {
+        ImageSet set = ImageSet.of("abc", 1, 1, 1, List.of("a", "b", "c"), new int[] {2, 0, 2, 1, 0, 2, 1, 0},
+                new byte[8]);
+        assertArrayEquals(new int[] {1, 4, 3, 6, 0, 2}, set.firstOfEachClass(2));
+        var e = assertThrows(IllegalArgumentException.class, () -> set.firstOfEachClass(3));
+        assertTrue(e.getMessage().contains("class 1 (b) has 2 images"), e.getMessage());
+    }
 }
