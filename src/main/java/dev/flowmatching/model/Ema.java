@@ -74,6 +74,11 @@ public final class Ema implements AutoCloseable {
         return updates;
     }
 
+    /** Whether the averaged weights are swapped into the model right now (inside {@link #apply()}'s scope). */
+    public boolean applied() {
+        return applied != null;
+    }
+
     /** The decay d_n that the next update uses. */
     public float nextDecay() {
         return warmup ? Math.min(decay, (1f + updates) / (10f + updates)) : decay;
