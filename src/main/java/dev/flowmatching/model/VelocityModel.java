@@ -158,8 +158,12 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
                     + labels.getDataType() + " " + labels.getShape());
         }
         if (labels.size() > 0) {
-            long min = labels.min().toType(DataType.INT64, false).getLong();
-            long max = labels.max().toType(DataType.INT64, false).getLong();
+            long min;
+            long max;
+            try (NDArray ids = labels.toType(DataType.INT64, true); NDArray lo = ids.min(); NDArray hi = ids.max()) {
+                min = lo.getLong();
+                max = hi.getLong();
+            }
             if (min < 0 || max > classes) {
                 throw new IllegalArgumentException("labels must lie in [0, " + classes + "] (" + classes
                         + " = the null class), got ids from " + min + " to " + max);

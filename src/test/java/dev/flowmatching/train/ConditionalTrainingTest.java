@@ -169,6 +169,21 @@ class ConditionalTrainingTest {
     }
 
     @Test
+    void theArraysAStepLeavesBehindDoNotGrowWithTheSteps() {
+        // Conditional model, label dropout, EMA, clipping and weight decay: every per-step array must be freed.
+        Rng rng = new Rng(15);
+        try (VelocityModel model = VelocityModel.mlp(2, 16, 2, 3, rng)) {
+            FlowMatchingTrainer t = new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()),
+                    PairSource.labelled(ConditionalTrainingTest::mixture)).batchSize(32).clipNorm(0.01f)
+                    .weightDecay(0.01f).ema(0.99f);
+            t.train(3, rng);
+            int after3 = model.manager().getManagedArrays().size();
+            t.train(30, rng);
+            assertEquals(after3, model.manager().getManagedArrays().size(), "arrays held by the model's manager");
+        }
+    }
+
+    @Test
     void aConditionalModelWithoutLabelsOrDropoutOnAPlainModelIsNamed() {
         Rng rng = new Rng(13);
         Gaussian g = Gaussian.isotropic(new double[] {0, 0}, 1);
