@@ -46,6 +46,9 @@ import dev.flowmatching.runtime.Rng;
  * }</pre>
  */
 public final class FlowMatchingTrainer {
+    /** Default {@link #labelDropout} for a class-conditional model: the 10% of Ho and Salimans 2022. */
+    public static final float DEFAULT_LABEL_DROPOUT = 0.1f;
+
     private final VelocityModel model;
     private final AffinePath path;
     private final PairSource pairs;
@@ -66,9 +69,6 @@ public final class FlowMatchingTrainer {
         this.pairs = pairs;
         this.optimizer = new AdamW(model.manager());
     }
-
-    /** Default {@link #labelDropout} for a class-conditional model: the 10% of Ho and Salimans 2022. */
-    public static final float DEFAULT_LABEL_DROPOUT = 0.1f;
 
     public FlowMatchingTrainer timeSampler(TimeSampler sampler) {
         this.timeSampler = sampler;
@@ -177,7 +177,7 @@ public final class FlowMatchingTrainer {
     public String settings() {
         return "batch " + batchSize + ", lr " + learningRate + ", warm-up " + warmupSteps + ", clip " + clipNorm
                 + ", weight decay " + optimizer.weightDecay() + ", label dropout " + labelDropout() + ", time "
-                + timeSampler.getClass().getSimpleName() + ", ema " + (ema == null ? "off" : ema.decay()
+                + timeSampler.name() + ", ema " + (ema == null ? "off" : ema.decay()
                 + (ema.warmup() ? " with warm-up" : ""));
     }
 
@@ -206,6 +206,10 @@ public final class FlowMatchingTrainer {
     public TrainingResult train(int steps, Rng rng, TrainingListener... listeners) {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        if (ema != null && ema.applied()) {
+            throw new IllegalStateException("the EMA weights are applied to the model; close Ema.apply()'s scope "
+                    + "before training");
         }
         List<Pair<String, Parameter>> params = new ArrayList<>();
         model.block().getParameters().forEach(params::add);

@@ -63,6 +63,23 @@ class TrainerEmaTest {
     }
 
     @Test
+    void trainingWhileTheAverageIsAppliedIsRefused() {
+        Rng rng = new Rng(33);
+        try (VelocityModel model = VelocityModel.mlp(2, 8, 1, rng)) {
+            FlowMatchingTrainer t = FlowMatchingTrainerTest.trainer(model,
+                    PairSource.independent(FlowMatchingTrainerTest.SOURCE, FlowMatchingTrainerTest.TARGET)).ema(0.9f);
+            t.train(2, rng);
+            try (var applied = t.ema().apply()) {
+                var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> t.train(1, rng));
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("apply()"), e.getMessage());
+            }
+            assertEquals(2, t.stepsDone());
+            t.train(1, rng);
+            assertEquals(3, t.ema().updates());
+        }
+    }
+
+    @Test
     void withoutEmaThereIsNone() {
         Rng rng = new Rng(32);
         try (VelocityModel model = VelocityModel.mlp(2, 8, 1, rng)) {
