@@ -128,7 +128,7 @@ public final class MlpVelocity extends AbstractBlock {
         }
     }
 
-    /** The configuration, which the parameter shapes alone do not show (the activation): part of a checkpoint's fingerprint. */
+    /** The configuration, which parameter shapes alone do not show (the activation): part of the fingerprint. */
     @Override
     public String toString() {
         return "MlpVelocity(dim=" + dim + ", width=" + width + ", depth=" + hidden.size() + ", timeEmbedding="

@@ -121,11 +121,15 @@ public final class AdamW implements AutoCloseable {
         for (int k = 0; k < params.size(); k++) {
             String name = params.get(k).getKey();
             NDArray w = params.get(k).getValue().getArray();
-            NDArray m = means.computeIfAbsent(name, n -> manager.zeros(w.getShape(), w.getDataType(), w.getDevice()));
-            NDArray v = variances.computeIfAbsent(name, n -> manager.zeros(w.getShape(), w.getDataType(), w.getDevice()));
+            NDArray m = means.computeIfAbsent(name, n -> zerosLike(w));
+            NDArray v = variances.computeIfAbsent(name, n -> zerosLike(w));
             w.getNDArrayInternal().adamUpdate(new NDList(w, grads.get(k), m, v), new NDList(w), learningRate, corrected,
                     weightDecay, 1f, -1f, beta1, beta2, epsilon, true, true);
         }
+    }
+
+    private NDArray zerosLike(NDArray w) {
+        return manager.zeros(w.getShape(), w.getDataType(), w.getDevice());
     }
 
     /** The first moments m by parameter name (live arrays; empty before the first step). */

@@ -104,7 +104,8 @@ public final class Checkpoint {
         VelocityModel model = trainer.model();
         Stored s = read(file, model);
         if (s.ema != null && trainer.ema() != null && trainer.ema().applied()) {
-            throw new IllegalStateException("the EMA weights are applied to the model; close Ema.apply()'s scope first");
+            throw new IllegalStateException("the EMA weights are applied to the model; close Ema.apply()'s scope "
+                    + "first");
         }
         try (NDManager scratch = model.manager().newSubManager()) {
             copyInto(model, s.weights, scratch);
@@ -199,7 +200,8 @@ public final class Checkpoint {
         if (in.read() != -1) {
             throw new IOException("bytes left after the last record");
         }
-        s.info = new Info(file, CheckpointFile.VERSION, fingerprint, settings, step, seed, draws, optimizerSteps, hasEma);
+        s.info = new Info(file, CheckpointFile.VERSION, fingerprint, settings, step, seed, draws, optimizerSteps,
+                hasEma);
         return s;
     }
 

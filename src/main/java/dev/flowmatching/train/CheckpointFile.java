@@ -109,7 +109,8 @@ final class CheckpointFile {
             byte[] end = new byte[END.length];
             tail.get(end);
             if (!Arrays.equals(end, END)) {
-                throw bad(file, "is truncated (" + size + " bytes and no end marker): was its copy or write cut short?");
+                throw bad(file, "is truncated (" + size + " bytes and no end marker): was its copy or write cut "
+                        + "short?");
             }
             if (length != size - HEADER - TRAILER) {
                 throw bad(file, "is corrupt: it says its payload has " + length + " bytes but it has "

@@ -303,7 +303,8 @@ public final class FlowMatchingTrainer {
         }
         if (pair.size() < 3) {
             throw new IllegalArgumentException("the model is conditional on " + model.classes() + " classes but the "
-                    + "pair source gives no labels: use PairSource.labelled(...) or a source returning (x0, x1, labels)");
+                    + "pair source gives no labels: use PairSource.labelled(...) or a source returning "
+                    + "(x0, x1, labels)");
         }
         NDArray y = pair.get(2);
         long batch = pair.get(1).getShape().get(0);
