@@ -27,9 +27,9 @@ import dev.flowmatching.solver.VelocityField;
  *   E[x1 | x]  = m1 + (alpha s1^2 / S_t^2) (x - m_t),      E[x0 | x] = m0 + (sigma s0^2 / S_t^2) (x - m_t),
  *   score(x,t) = -(x - m_t) / S_t^2.
  * </pre>
- * The velocity keeps (x - m_t) / S_t constant along a trajectory, so the ODE's exact solution is
- * {@link #transport}: x_b = m_b + (S_b / S_a)(x_a - m_a) (Lipman et al. 2023, "Flow Matching for Generative
- * Modeling", Theorem 3 with a Gaussian data distribution).
+ * This is the Gaussian-path velocity of Lipman et al. 2023 ("Flow Matching for Generative Modeling", Theorem 3),
+ * here for the marginal, which is itself Gaussian. It keeps (x - m_t) / S_t constant along a trajectory, so the
+ * ODE's exact solution is {@link #transport}: x_b = m_b + (S_b / S_a)(x_a - m_a).
  *
  * <p>Any diagonal source works here (notebook 01's N((0, -5), I) included); {@link VelocityConversions}'s score
  * formula needs the source N(0, I). A point x of shape (B, d); t of shape (B), read back to the host, where the
@@ -68,8 +68,8 @@ public final class GaussianMarginalFlow implements VelocityField {
                         + " and " + Arrays.toString(targetMean));
             }
             if (!(sourceStd[i] > 0) || !(targetStd[i] > 0) || Double.isInfinite(sourceStd[i] + targetStd[i])) {
-                throw new IllegalArgumentException("stds must be finite and > 0, got source " + Arrays.toString(sourceStd)
-                        + " and target " + Arrays.toString(targetStd));
+                throw new IllegalArgumentException("stds must be finite and > 0, got source "
+                        + Arrays.toString(sourceStd) + " and target " + Arrays.toString(targetStd));
             }
         }
         this.scheduler = scheduler;

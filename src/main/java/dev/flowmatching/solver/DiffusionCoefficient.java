@@ -6,15 +6,22 @@ import dev.flowmatching.path.Scheduler;
  * The diffusion coefficient g(t) of the sampling SDE dx = (v + g^2/2 score) dt + g dW (see {@link EulerMaruyama}):
  * how much fresh noise is injected at time t. Any g keeps the marginals of the flow; g = 0 is the ODE.
  *
- * <p>Families, each scaled by c >= 0:
+ * <p>Families, each scaled by c >= 0. With a score from the velocity, score = -x0_hat / sigma_t (x0_hat the
+ * predicted noise, O(1)), so the drift's extra term g^2/2 score = -g^2 x0_hat / (2 sigma_t) is governed by
+ * g^2 / sigma_t as t -> 1:
  * <ul>
- *   <li>{@link #constant}: g = c.</li>
- *   <li>{@link #bridge}: g = c sqrt(t (1 - t)), the Brownian bridge's profile: no noise at either end, so the
- *       last step adds next to none and the score (which diverges as sigma_t -> 0 for data without a density)
- *       is weighted by g^2 ~ (1 - t) near the data.</li>
- *   <li>{@link #sigma}: g = c sigma_t, following the path's noise level: g^2 score = -c^2 sigma_t x0_hat stays
- *       bounded at the data end for any data.</li>
+ *   <li>{@link #constant}: g = c; g^2 / sigma_t grows like 1 / sigma_t near the data (harmless for a target with a
+ *       density, whose x0_hat vanishes with sigma_t; the last step's drift is O(c^2) for point-like data).</li>
+ *   <li>{@link #bridge}: g = c sqrt(t (1 - t)), the Brownian bridge's profile: no noise at either end;
+ *       g^2 / sigma_t stays bounded on the linear and cosine paths (sigma_t ~ 1 - t) and vanishes on VP's.</li>
+ *   <li>{@link #sigma}: g = c sigma_t, following the path's noise level: g^2 / sigma_t = c^2 sigma_t -> 0.</li>
  * </ul>
+ * Measured on N(0, I) -> N((2, -1), 0.25 I) with the exact velocity, W2 of the fitted Gaussian to the target
+ * (20000 samples, sampling noise about 0.005), 5 / 10 steps: linear path, ODE (g = 0) 0.189 / 0.103, g = 1
+ * 0.014 / 0.003, bridge(2) 0.016 / 0.017, sigma(2) 0.022 / 0.021, g = 2 1.36 / 0.199 (too big a step for the
+ * score term); cosine, ODE 0.261 / 0.135, g = 1 0.196 / 0.094, bridge(2) 0.211 / 0.105; VP, ODE 0.109 / 0.065,
+ * g = 1 0.225 / 0.097, sigma(1) 0.169 / 0.085. Noise helps most on the linear path, little on the cosine one,
+ * and hurts on VP at few steps.
  *
  * <pre>{@code
  * DiffusionCoefficient g = DiffusionCoefficient.sigma(1.0, scheduler);

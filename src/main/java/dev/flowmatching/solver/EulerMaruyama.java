@@ -27,7 +27,8 @@ import dev.flowmatching.runtime.Rng;
  * {@link DiffusionCoefficient#sigma}) makes the last steps nearly deterministic. NFE counts the velocity
  * evaluations (one per step); a {@link ScoreField} derived from the velocity costs none, a separate score network
  * would cost its own, which are not counted here. Weak order 1: the error in expectations halves as the steps
- * double.
+ * double. Stability: on a Gaussian marginal of variance S^2 the score term pulls x towards the mean by
+ * h g^2 / (2 S^2) per step, so a large g with few steps overshoots (g = 2, 5 steps, target std 0.5 ends far off).
  *
  * <pre>{@code
  * Rng rng = new Rng(7);
@@ -44,8 +45,8 @@ public final class EulerMaruyama extends FixedStepSolver {
     /** @param score the score at (x, t), given the velocity there; its evaluations are not counted in NFE */
     public EulerMaruyama(DiffusionCoefficient g, ScoreField score, Rng rng) {
         if (g == null || score == null || rng == null) {
-            throw new IllegalArgumentException("EulerMaruyama needs a diffusion coefficient, a score and an Rng, got g = "
-                    + g + ", score = " + score + ", rng = " + rng);
+            throw new IllegalArgumentException("EulerMaruyama needs a diffusion coefficient, a score and an Rng, got"
+                    + " g = " + g + ", score = " + score + ", rng = " + rng);
         }
         this.g = g;
         this.score = score;

@@ -107,12 +107,18 @@ class VelocityConversionsTest {
             double[] vs = v.toDoubleArray();
             double[] ps = p.toDoubleArray();
             String n = sc.name();
-            assertClose(vs, c.velocityFromTarget(c.targetFromVelocity(v, x, t), x, t).toDoubleArray(), 1e-10, n + " v->x1->v");
-            assertClose(vs, c.velocityFromSource(c.sourceFromVelocity(v, x, t), x, t).toDoubleArray(), 1e-10, n + " v->x0->v");
-            assertClose(vs, c.velocityFromScore(c.scoreFromVelocity(v, x, t), x, t).toDoubleArray(), 1e-10, n + " v->s->v");
-            assertClose(ps, c.targetFromVelocity(c.velocityFromTarget(p, x, t), x, t).toDoubleArray(), 1e-10, n + " x1->v->x1");
-            assertClose(ps, c.sourceFromVelocity(c.velocityFromSource(p, x, t), x, t).toDoubleArray(), 1e-10, n + " x0->v->x0");
-            assertClose(ps, c.scoreFromVelocity(c.velocityFromScore(p, x, t), x, t).toDoubleArray(), 1e-10, n + " s->v->s");
+            assertClose(vs, c.velocityFromTarget(c.targetFromVelocity(v, x, t), x, t).toDoubleArray(), 1e-10,
+                    n + " v->x1->v");
+            assertClose(vs, c.velocityFromSource(c.sourceFromVelocity(v, x, t), x, t).toDoubleArray(), 1e-10,
+                    n + " v->x0->v");
+            assertClose(vs, c.velocityFromScore(c.scoreFromVelocity(v, x, t), x, t).toDoubleArray(), 1e-10,
+                    n + " v->s->v");
+            assertClose(ps, c.targetFromVelocity(c.velocityFromTarget(p, x, t), x, t).toDoubleArray(), 1e-10,
+                    n + " x1->v->x1");
+            assertClose(ps, c.sourceFromVelocity(c.velocityFromSource(p, x, t), x, t).toDoubleArray(), 1e-10,
+                    n + " x0->v->x0");
+            assertClose(ps, c.scoreFromVelocity(c.velocityFromScore(p, x, t), x, t).toDoubleArray(), 1e-10,
+                    n + " s->v->s");
             // the path identity x = alpha x1_hat + sigma x0_hat, with alpha and sigma per row (from the scalar
             // form: the tensor forms of the linear and cosine schedulers use float32 constants)
             double[] ts = t.toDoubleArray();
