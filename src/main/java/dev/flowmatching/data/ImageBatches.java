@@ -1,0 +1,105 @@
+package dev.flowmatching.data;
+
+import java.util.SplittableRandom;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+
+import dev.flowmatching.runtime.Rng;
+
+/**
+ * Shuffled batches over an {@link ImageSet}, epoch after epoch: each epoch is a fresh permutation drawn from
+ * the run's {@link Rng} ({@code rng.java()}) when the epoch begins, and batches are consecutive slices of it.
+ * A batch that reaches the end of an epoch is filled from the start of the next, so every image appears
+ * exactly once per epoch and no image is dropped. Same seed and same calls give the same batches.
+ *
+ * <p>Batches are built on the calling thread, without a background prefetch: measured on a 2-core CPU host,
+ * turning the bytes of a batch into floats took 0.1 ms (batch 64) to 0.2 ms (batch 128) of CPU time, and a
+ * whole {@code sample} 0.15-0.37 ms, while even a small two-layer conv step took hundreds of times longer; a
+ * prefetching variant was not faster beyond the noise. (Not measured on a GPU host, where a step is shorter.)
+ *
+ * <pre>{@code
+ * ImageBatches batches = new ImageBatches(train);
+ * NDList xy = batches.sample(manager, 128, rng);   // images (128, 1, 28, 28) in [-1, 1], labels (128) int32
+ * int epochs = batches.epoch();                    // complete passes so far
+ * }</pre>
+ */
+public final class ImageBatches {
+    private final ImageSet set;
+    private int[] order;
+    private int position;
+    private int epoch;
+
+    public ImageBatches(ImageSet set) {
+        if (set.size() == 0) {
+            throw new IllegalArgumentException("cannot draw batches from an empty image set (" + set.name() + ")");
+        }
+        this.set = set;
+    }
+
+    public ImageSet set() {
+        return set;
+    }
+
+    /** {@code NDList(images (batch, C, H, W) float32 in [-1, 1], labels (batch) int32)}, in {@code manager}. */
+    public NDList sample(NDManager manager, int batch, Rng rng) {
+        int[] indices = next(batch, rng);
+        return new NDList(set.images(manager, indices), set.labels(manager, indices));
+    }
+
+    /** The indices of the next batch; advances like {@link #sample}. */
+    public int[] next(int batch, Rng rng) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
+        }
+        int[] out = new int[batch];
+        for (int filled = 0; filled < batch;) {
+            if (order == null) {
+                order = permutation(set.size(), rng.java());
+                position = 0;
+            }
+            int take = Math.min(batch - filled, order.length - position);
+            System.arraycopy(order, position, out, filled, take);
+            position += take;
+            filled += take;
+            if (position == order.length) {
+                epoch++;
+                order = null; // the next epoch is shuffled when it begins
+            }
+        }
+        return out;
+    }
+
+    /** Complete passes over the set so far. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Images of the current epoch already drawn (0 right after an epoch ends). */
+    public int position() {
+        return order == null ? 0 : position;
+    }
+
+    /** Batches of size {@code batch} it takes to cover one epoch: size / batch, rounded up. */
+    public int batchesPerEpoch(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
+        }
+        return (set.size() + batch - 1) / batch;
+    }
+
+    /** A uniform random permutation of 0..n-1 (Fisher-Yates). */
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}
