@@ -1,6 +1,7 @@
 package dev.flowmatching.data;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class IdxFile {
         }
         OutputStream raw = Files.newOutputStream(file);
         try (DataOutputStream out = new DataOutputStream(file.toString().endsWith(".gz")
-                ? new GZIPOutputStream(raw, BUFFER) : new java.io.BufferedOutputStream(raw, BUFFER))) {
+                ? new GZIPOutputStream(raw, BUFFER) : new BufferedOutputStream(raw, BUFFER))) {
             out.writeInt(UNSIGNED_BYTE << 8 | dims.length);
             for (int d : dims) {
                 out.writeInt(d);

