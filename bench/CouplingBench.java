@@ -3,40 +3,59 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Locale;
 
 import dev.flowmatching.coupling.SinkhornCoupling;
 import dev.flowmatching.metric.Assignment;
 
 /**
- * Times exact OT (the Hungarian method) and log-domain Sinkhorn on the cost matrices written by
- * bench/couplings.py, for it to set beside POT. Prints one JSON line per (method, batch) with milliseconds.
+ * Times exact OT ({@link Assignment}) and log-domain Sinkhorn on the cost matrices written by
+ * bench/couplings.py, for it to set beside POT. After one warm-up (JIT), each is timed REPS times; prints one
+ * JSON line per (method, batch) with the median, minimum and maximum milliseconds.
  *
- *   java -cp ... bench/CouplingBench.java FILE [FILE ...]   (FILE: int32 B, then B*B float64 costs, little-endian)
+ *   java -cp ... bench/CouplingBench.java REPS FILE [FILE ...]   (FILE: int32 B, then B*B float64 costs, little-endian)
  */
 public final class CouplingBench {
     public static void main(String[] args) throws IOException {
+        int reps = Integer.parseInt(args[0]);
         double epsilon = 0.05;
-        for (String file : args) {
+        for (String file : Arrays.copyOfRange(args, 1, args.length)) {
             double[][] cost = read(file);
             int b = cost.length;
             Assignment.solve(cost); // warm-up (JIT)
             new SinkhornCoupling(epsilon).plan(cost);
-            long t0 = System.nanoTime();
-            int[] match = Assignment.solve(cost);
-            double exactMs = (System.nanoTime() - t0) / 1e6;
+            double[] exactMs = new double[reps];
+            int[] match = null;
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                match = Assignment.solve(cost);
+                exactMs[r] = (System.nanoTime() - t0) / 1e6;
+            }
             double total = 0;
             for (int i = 0; i < b; i++) {
                 total += cost[i][match[i]];
             }
-            t0 = System.nanoTime();
-            SinkhornCoupling.Plan plan = new SinkhornCoupling(epsilon).plan(cost);
-            double sinkMs = (System.nanoTime() - t0) / 1e6;
-            System.out.println(String.format(Locale.ROOT, "{\"method\": \"exact\", \"batch\": %d, \"ms\": %.3f, \"cost\": %.6f}",
-                    b, exactMs, total / b));
-            System.out.println(String.format(Locale.ROOT,
-                    "{\"method\": \"sinkhorn\", \"batch\": %d, \"ms\": %.3f, \"iterations\": %d}", b, sinkMs, plan.iterations()));
+            double[] sinkMs = new double[reps];
+            SinkhornCoupling.Plan plan = null;
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                plan = new SinkhornCoupling(epsilon).plan(cost);
+                sinkMs[r] = (System.nanoTime() - t0) / 1e6;
+            }
+            System.out.println(String.format(Locale.ROOT, "{\"method\": \"exact\", \"batch\": %d, %s, \"cost\": %.6f}",
+                    b, timings(exactMs), total / b));
+            System.out.println(String.format(Locale.ROOT, "{\"method\": \"sinkhorn\", \"batch\": %d, %s, \"iterations\": %d}",
+                    b, timings(sinkMs), plan.iterations()));
         }
+    }
+
+    /** "ms" (the median), "min" and "max" of the timings, as JSON fields. */
+    private static String timings(double[] ms) {
+        double[] s = ms.clone();
+        Arrays.sort(s);
+        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return String.format(Locale.ROOT, "\"ms\": %.3f, \"min\": %.3f, \"max\": %.3f", median, s[0], s[s.length - 1]);
     }
 
     private static double[][] read(String file) throws IOException {

@@ -3,9 +3,10 @@
 For batches of 256 and 1,024 it draws x0 ~ N(0, I) and x1 from eight Gaussians in 2D, writes the squared
 distance matrix, and times exact OT (Java: Hungarian method; POT: ot.emd, network simplex) and entropic OT
 (Java: log-domain Sinkhorn; POT: ot.sinkhorn with method='sinkhorn_log'), epsilon = 0.05 x the mean cost,
-stopping at a marginal error of 1e-4. One run each, same machine; prints the Java/POT ratio. Not a test.
+stopping at a marginal error of 1e-4. Each side is timed REPS times (default 5) after one warm-up, on the same
+machine in one run; prints the medians, their Java/POT ratio and each side's min-max spread. Not a test.
 
-    bench/run.sh couplings
+    bench/run.sh couplings    (or .venv/bin/python bench/couplings.py REPS, after mvn package)
 """
 import glob
 import json
@@ -14,6 +15,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import statistics
 import time
 
 import numpy as np
@@ -29,7 +31,19 @@ def costs(b, rng):
     return ((x0[:, None, :] - x1[None, :, :]) ** 2).sum(-1)
 
 
+def timed(f, reps):
+    """(median, min, max) milliseconds of f() over reps calls, after one warm-up call."""
+    f()
+    ms = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        ms.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(ms), min(ms), max(ms)
+
+
 def main():
+    reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     rng = np.random.default_rng(0)
     batches = [256, 1024]
     matrices = {b: costs(b, rng) for b in batches}
@@ -43,27 +57,29 @@ def main():
         files.append(path)
     cp = os.pathsep.join([os.path.join(ROOT, "target", "flow-matching.jar")]
                          + sorted(glob.glob(os.path.join(ROOT, "target", "lib", "*.jar"))))
-    out = subprocess.run(["java", "-cp", cp, os.path.join(ROOT, "bench", "CouplingBench.java"), *files],
+    out = subprocess.run(["java", "-cp", cp, os.path.join(ROOT, "bench", "CouplingBench.java"), str(reps), *files],
                          capture_output=True, text=True, check=True).stdout
     java = {(r["method"], r["batch"]): r for r in map(json.loads, (l for l in out.splitlines() if l.startswith("{")))}
-    print(f"POT {ot.__version__}, numpy {np.__version__}; one run each after one warm-up")
-    print(f"{'method':10} {'batch':>6} {'Java ms':>10} {'POT ms':>10} {'Java/POT':>9}  notes")
+    print(f"POT {ot.__version__}, numpy {np.__version__}; median of {reps} runs after one warm-up, [min-max]")
+    print(f"{'method':10} {'batch':>6} {'Java ms':>10} {'POT ms':>10} {'Java/POT':>9}  "
+          f"{'Java spread':>17} {'POT spread':>17}  notes")
+
+    def row(method, b, j, p, note):
+        spread = lambda lo, hi: f"[{lo:.1f}-{hi:.1f}]"
+        print(f"{method:10} {b:6d} {j['ms']:10.2f} {p[0]:10.2f} {j['ms'] / p[0]:9.2f}  "
+              f"{spread(j['min'], j['max']):>17} {spread(p[1], p[2]):>17}  {note}")
+
     for b, m in matrices.items():
         a = np.full(b, 1.0 / b)
-        ot.emd(a, a, m)
-        t0 = time.perf_counter()
         plan = ot.emd(a, a, m)
-        emd_ms = (time.perf_counter() - t0) * 1e3
         j = java[("exact", b)]
-        note = f"mean cost Java {j['cost']:.4f}, POT {(plan * m).sum():.4f}"
-        print(f"{'exact':10} {b:6d} {j['ms']:10.2f} {emd_ms:10.2f} {j['ms'] / emd_ms:9.2f}  {note}")
+        row("exact", b, j, timed(lambda: ot.emd(a, a, m), reps),
+            f"mean cost Java {j['cost']:.4f}, POT {(plan * m).sum():.4f}")
         reg = 0.05 * m.mean()
-        ot.sinkhorn(a, a, m, reg, method="sinkhorn_log", stopThr=1e-4, numItermax=1000)
-        t0 = time.perf_counter()
-        ot.sinkhorn(a, a, m, reg, method="sinkhorn_log", stopThr=1e-4, numItermax=1000)
-        sk_ms = (time.perf_counter() - t0) * 1e3
         j = java[("sinkhorn", b)]
-        print(f"{'sinkhorn':10} {b:6d} {j['ms']:10.2f} {sk_ms:10.2f} {j['ms'] / sk_ms:9.2f}  Java iterations {j['iterations']}")
+        row("sinkhorn", b, j, timed(lambda: ot.sinkhorn(a, a, m, reg, method="sinkhorn_log", stopThr=1e-4,
+                                                        numItermax=1000), reps),
+            f"Java iterations {j['iterations']}")
 
 
 if __name__ == "__main__":
