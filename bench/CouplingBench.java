@@ -11,8 +11,9 @@ import dev.flowmatching.metric.Assignment;
 
 /**
  * Times exact OT ({@link Assignment}) and log-domain Sinkhorn on the cost matrices written by
- * bench/couplings.py, for it to set beside POT. After one warm-up (JIT), each is timed REPS times; prints one
- * JSON line per (method, batch) with the median, minimum and maximum milliseconds.
+ * bench/couplings.py, for it to set beside POT. After a warm-up for the JIT (30 calls or 3 s, whichever ends
+ * first: one call is not enough, the solver at B = 256 reaches its steady speed after about 25), each is timed
+ * REPS times; prints one JSON line per (method, batch) with the median, minimum and maximum milliseconds.
  *
  *   java -cp ... bench/CouplingBench.java REPS FILE [FILE ...]   (FILE: int32 B, then B*B float64 costs, little-endian)
  */
@@ -23,8 +24,8 @@ public final class CouplingBench {
         for (String file : Arrays.copyOfRange(args, 1, args.length)) {
             double[][] cost = read(file);
             int b = cost.length;
-            Assignment.solve(cost); // warm-up (JIT)
-            new SinkhornCoupling(epsilon).plan(cost);
+            warmUp(() -> Assignment.solve(cost));
+            warmUp(() -> new SinkhornCoupling(epsilon).plan(cost));
             double[] exactMs = new double[reps];
             int[] match = null;
             for (int r = 0; r < reps; r++) {
@@ -47,6 +48,14 @@ public final class CouplingBench {
                     b, timings(exactMs), total / b));
             System.out.println(String.format(Locale.ROOT, "{\"method\": \"sinkhorn\", \"batch\": %d, %s, \"iterations\": %d}",
                     b, timings(sinkMs), plan.iterations()));
+        }
+    }
+
+    /** Calls {@code f} 30 times or for 3 s, whichever ends first (couplings.py warms POT up alike). */
+    private static void warmUp(Runnable f) {
+        long end = System.nanoTime() + 3_000_000_000L;
+        for (int k = 0; k < 30 && System.nanoTime() < end; k++) {
+            f.run();
         }
     }
 
