@@ -1,11 +1,14 @@
 package dev.flowmatching.metric;
 
-import java.util.Arrays;
-
 /**
  * Minimum-cost perfect matching of an n x n cost matrix (the linear assignment problem), solved exactly by
- * the Hungarian method with row/column potentials and shortest augmenting paths (Kuhn 1955; Munkres 1957;
- * the O(n^3) form of Jonker and Volgenant 1987). Time O(n^3), memory O(n^2) for the matrix.
+ * {@link JonkerVolgenant}: the shortest augmenting path algorithm of Jonker and Volgenant (1987), with an
+ * auction (Bertsekas 1988) to set the prices it starts from. O(n^3) time in the worst case, O(n^2) memory for
+ * the matrix (copied into one flat array unless given as one).
+ *
+ * <p>Measured by bench/couplings.py (squared distances from a 2D normal to eight separated blobs, one core of
+ * a busy machine): 4-12 ms at n = 256 and 100-210 ms at n = 1024, 0.2-0.7x the time of POT's network simplex
+ * in the same runs, where the Hungarian method used before took 50-80 ms and 4.5-5 s. About 1 s at n = 2048.
  */
 public final class Assignment {
     private Assignment() {
@@ -14,63 +17,32 @@ public final class Assignment {
     /** {@code match[i]} = the column assigned to row i, minimising the sum of {@code cost[i][match[i]]}. */
     public static int[] solve(double[][] cost) {
         int n = cost.length;
-        for (double[] row : cost) {
-            if (row.length != n) {
-                throw new IllegalArgumentException("cost matrix must be square, got a row of " + row.length
+        double[] flat = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            if (cost[i].length != n) {
+                throw new IllegalArgumentException("cost matrix must be square, got a row of " + cost[i].length
                         + " in a matrix of " + n + " rows");
             }
+            System.arraycopy(cost[i], 0, flat, i * n, n);
         }
-        // 1-based arrays; index 0 is the virtual start of each augmenting path.
-        double[] u = new double[n + 1];
-        double[] v = new double[n + 1];
-        int[] rowOfCol = new int[n + 1];
-        int[] way = new int[n + 1];
-        double[] minSlack = new double[n + 1];
-        boolean[] used = new boolean[n + 1];
-        for (int i = 1; i <= n; i++) {
-            rowOfCol[0] = i;
-            int col = 0;
-            Arrays.fill(minSlack, Double.POSITIVE_INFINITY);
-            Arrays.fill(used, false);
-            do {
-                used[col] = true;
-                int row = rowOfCol[col];
-                double delta = Double.POSITIVE_INFINITY;
-                int next = 0;
-                double[] costRow = cost[row - 1];
-                for (int j = 1; j <= n; j++) {
-                    if (!used[j]) {
-                        double slack = costRow[j - 1] - u[row] - v[j];
-                        if (slack < minSlack[j]) {
-                            minSlack[j] = slack;
-                            way[j] = col;
-                        }
-                        if (minSlack[j] < delta) {
-                            delta = minSlack[j];
-                            next = j;
-                        }
-                    }
-                }
-                for (int j = 0; j <= n; j++) {
-                    if (used[j]) {
-                        u[rowOfCol[j]] += delta;
-                        v[j] -= delta;
-                    } else {
-                        minSlack[j] -= delta;
-                    }
-                }
-                col = next;
-            } while (rowOfCol[col] != 0);
-            do { // flip the augmenting path
-                int prev = way[col];
-                rowOfCol[col] = rowOfCol[prev];
-                col = prev;
-            } while (col != 0);
+        return solve(flat, n);
+    }
+
+    /**
+     * As {@link #solve(double[][])} for the matrix held row-major in one array, {@code cost[i * n + j]}; the
+     * array is not changed. Costs must be finite.
+     */
+    public static int[] solve(double[] cost, int n) {
+        if (n < 0 || cost.length != (long) n * n) {
+            throw new IllegalArgumentException("a flat " + n + " x " + n + " cost matrix needs " + (long) n * n
+                    + " entries, got " + cost.length);
         }
-        int[] match = new int[n];
-        for (int j = 1; j <= n; j++) {
-            match[rowOfCol[j] - 1] = j - 1;
+        for (int k = 0; k < cost.length; k++) {
+            if (!Double.isFinite(cost[k])) {
+                throw new IllegalArgumentException("costs must be finite, got " + cost[k] + " at row " + k / n
+                        + ", column " + k % n);
+            }
         }
-        return match;
+        return n == 0 ? new int[0] : new JonkerVolgenant(cost, n).solve();
     }
 }
