@@ -46,8 +46,9 @@ public final class CouplingBench {
             }
             System.out.println(String.format(Locale.ROOT, "{\"method\": \"exact\", \"batch\": %d, %s, \"cost\": %.6f}",
                     b, timings(exactMs), total / b));
-            System.out.println(String.format(Locale.ROOT, "{\"method\": \"sinkhorn\", \"batch\": %d, %s, \"iterations\": %d}",
-                    b, timings(sinkMs), plan.iterations()));
+            System.out.println(String.format(Locale.ROOT,
+                    "{\"method\": \"sinkhorn\", \"batch\": %d, %s, \"iterations\": %d}", b, timings(sinkMs),
+                    plan.iterations()));
         }
     }
 

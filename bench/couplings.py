@@ -1,10 +1,11 @@
 """Benchmark: the project's couplings (Java) against POT (Python Optimal Transport) on the same cost matrices.
 
 For batches of 256 and 1,024 it draws x0 ~ N(0, I) and x1 from eight Gaussians in 2D, writes the squared
-distance matrix, and times exact OT (Java: Hungarian method; POT: ot.emd, network simplex) and entropic OT
-(Java: log-domain Sinkhorn; POT: ot.sinkhorn with method='sinkhorn_log'), epsilon = 0.05 x the mean cost,
-stopping at a marginal error of 1e-4. Each side is timed REPS times (default 5) after a warm-up of 30 calls
-or 3 s, whichever ends first (the JIT needs it: one call is not steady state), on the same machine in one run; prints the medians, their Java/POT ratio and each side's min-max spread. Not a test.
+distance matrix, and times exact OT (Java: Jonker-Volgenant shortest augmenting paths; POT: ot.emd, network
+simplex) and entropic OT (Java: log-domain Sinkhorn; POT: ot.sinkhorn with method='sinkhorn_log'), epsilon =
+0.05 x the mean cost, stopping at a marginal error of 1e-4. Each side is timed REPS times (default 5) after a
+warm-up of 30 calls or 3 s, whichever ends first (the JIT needs it: one call is not steady state), on the same
+machine in one run; prints the medians, their Java/POT ratio and each side's min-max spread. Not a test.
 
     bench/run.sh couplings    (or .venv/bin/python bench/couplings.py REPS, after mvn package)
 """
