@@ -2,9 +2,14 @@
 # The performance benchmarks (not tests). `bench/run.sh`: Java/DJL vs PyTorch on notebook 01's workloads
 # (installs PyTorch 2.7.1, the libtorch DJL uses, into .venv on first use, for benchmarking only).
 # `bench/run.sh couplings`: exact OT and Sinkhorn in Java vs POT on the same cost matrices.
+# `bench/run.sh flowers-pipeline [JPEG_FOLDER] [RESOLUTION]`: images/s of the Flowers data pipeline (Java only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FM_SETUP_ONLY=1 ./setup.sh --cpu >/dev/null
+if [ "${1:-}" = flowers-pipeline ]; then
+  shift
+  exec java -Dai.djl.offline=true -cp "target/flow-matching.jar:target/lib/*" bench/FlowersPipelineBench.java "$@"
+fi
 if [ "${1:-}" = couplings ]; then
   # Couplings against POT (Python Optimal Transport), installed into .venv for this benchmark only.
   .venv/bin/python -c 'import ot' 2>/dev/null || .venv/bin/python -m pip install -q pot
