@@ -210,13 +210,19 @@ public final class FlowersPreparer {
     }
 
     private FlowersCache.Contents assemble(List<Result> results, String what, PrepareReport report) throws IOException {
-        List<Result> good = results.stream().filter(r -> r.chw() != null).toList();
+        List<Result> good = new ArrayList<>(results.stream().filter(r -> r.chw() != null).toList());
+        results.clear(); // from here on only `good` holds the pictures, and drops each once copied
         int n = good.size();
         int[] ids = ids(good);
         int size = 3 * resolution * resolution;
-        byte[] pixels = new byte[Math.multiplyExact(n, size)];
+        if ((long) n * size > Integer.MAX_VALUE - 8) {
+            throw new IOException(n + " images at " + resolution + " px need " + (long) n * size + " bytes, more than"
+                    + " one Java array holds (2 GiB): choose a lower resolution");
+        }
+        byte[] pixels = new byte[n * size];
         for (int i = 0; i < n; i++) {
             System.arraycopy(good.get(i).chw(), 0, pixels, i * size, size);
+            good.set(i, null);
         }
         int[] labels = new int[n];
         List<String> classNames = List.of("flower");
