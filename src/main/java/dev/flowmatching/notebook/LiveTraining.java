@@ -85,9 +85,9 @@ public final class LiveTraining implements TrainingListener {
         if (displayId == null) {
             return;
         }
-        String summary = String.format("%s: %s %d steps in %.1f s (%.0f steps/s), final smoothed loss %.4f", title,
+        String summary = String.format("%s: %s %d steps in %.1f s (%s), final smoothed loss %.4f", title,
                 result.interrupted() ? "stopped by you after" : "done,", result.steps(), result.seconds(),
-                result.stepsPerSecond(), smoothedLoss());
+                rate(result.stepsPerSecond()), smoothedLoss());
         if (result.interrupted()) {
             summary += "; the model keeps what it learned so far";
         }
@@ -112,8 +112,19 @@ public final class LiveTraining implements TrainingListener {
     private String status(StepInfo info) {
         double rate = info.step() / Math.max(info.seconds(), 1e-9);
         double eta = (info.totalSteps() - info.step()) / Math.max(rate, 1e-9);
-        return String.format("step %d / %d | loss %.4f (smoothed) | %.0f steps/s | %s left", info.step(),
-                info.totalSteps(), smoothedLoss(), rate, duration(eta));
+        return String.format("step %d / %d | loss %.4f (smoothed) | %s | %s left", info.step(),
+                info.totalSteps(), smoothedLoss(), rate(rate), duration(eta));
+    }
+
+    /** Steps per second, or seconds per step when a step takes longer than a second (image models on a CPU). */
+    static String rate(double stepsPerSecond) {
+        if (stepsPerSecond >= 10) {
+            return String.format("%.0f steps/s", stepsPerSecond);
+        }
+        if (stepsPerSecond >= 1) {
+            return String.format("%.1f steps/s", stepsPerSecond);
+        }
+        return String.format("%.1f s/step", 1 / Math.max(stepsPerSecond, 1e-9));
     }
 
     private Plot curve() {

@@ -77,4 +77,11 @@ class LiveTrainingTest {
         assertEquals("2m05s", LiveTraining.duration(125));
         assertEquals("1h01m", LiveTraining.duration(3660));
     }
+
+    @Test
+    void slowStepsShowSecondsPerStep() {
+        assertEquals("100 steps/s", LiveTraining.rate(100));
+        assertEquals("2.5 steps/s", LiveTraining.rate(2.5));
+        assertEquals("4.0 s/step", LiveTraining.rate(0.25));
+    }
 }
