@@ -5,6 +5,12 @@ preloaded where installed, as the kernelspec does), then prints median and p90 o
 ratio. A benchmark, not a test: it prints figures and asserts nothing.
 
     bench/run.sh [--threads N] [--steps 500] [--runs 30] [--repeat 3] [--allocator jemalloc|glibc]
+    bench/run.sh unet [--threads N] [--steps 30] [--runs 10] [--repeat 2] [--memory-steps 2000]
+
+`unet`: the MNIST notebook's UNet (bench/UNetBench.java against its PyTorch twin bench/unet.py): a training
+step at batch 64 and Euler sampling (10 steps, batch 64) of the "small" UNet; both parameter counts, checked
+equal; v of the Java UNet against the twin given the same random weights; and the Java process's resident
+memory over --memory-steps training steps of the "tiny" UNet.
 
 Java and Python alternate, --repeat times each, so that drift in the machine's speed (a shared 2-core VM
 moves by +-30% from minute to minute) falls on both alike; every timing of every repeat is pooled.
@@ -16,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -27,22 +34,33 @@ def quantile(values, q):
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
-def run(cmd, env):
+def records(cmd, env):
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd[:3])} ... failed:\n{out.stdout}\n{out.stderr}")
-    return {r["name"]: r["ms"] for r in map(json.loads, (l for l in out.stdout.splitlines() if l.startswith("{")))}
+    return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+
+
+def run(cmd, env):
+    return {r["name"]: r["ms"] for r in records(cmd, env) if "ms" in r}
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("mode", nargs="?", choices=["flow", "unet"], default="flow",
+                   help="flow: notebook 01's 2D workloads (default); unet: the MNIST UNet")
     p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--steps", type=int, default=500)
-    p.add_argument("--runs", type=int, default=30)
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--steps", type=int, help="training steps timed per run (flow 500, unet 30)")
+    p.add_argument("--runs", type=int, help="sampling runs timed per run (flow 30, unet 10)")
+    p.add_argument("--repeat", type=int, help="runs per language (flow 3, unet 2)")
+    p.add_argument("--memory-steps", type=int, default=2000, help="unet: training steps of the RSS trace")
     p.add_argument("--allocator", choices=["jemalloc", "glibc"], default="jemalloc",
                    help="jemalloc (as the kernelspec preloads it, where installed) or glibc's malloc")
     args = p.parse_args()
+    unet = args.mode == "unet"
+    args.steps = args.steps or (30 if unet else 500)
+    args.runs = args.runs or (10 if unet else 30)
+    args.repeat = args.repeat or (2 if unet else 3)
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     env.pop("LD_PRELOAD", None)
     lib = install_kernel.jemalloc() if args.allocator == "jemalloc" else None
@@ -50,11 +68,17 @@ def main():
         env.update(LD_PRELOAD=lib, MALLOC_CONF=install_kernel.MALLOC_CONF)
     cp = os.pathsep.join([os.path.join(ROOT, "target", "flow-matching.jar")]
                          + sorted(glob.glob(os.path.join(ROOT, "target", "lib", "*.jar"))))
-    java_cmd = ["java", f"-Dai.djl.pytorch.num_threads={args.threads}", "-Dai.djl.pytorch.num_interop_threads=1",
-                "-Dai.djl.offline=true", "-cp", cp, os.path.join(ROOT, "bench", "FlowBench.java"),
-                str(args.steps), str(args.runs)]
-    python_cmd = [sys.executable, os.path.join(ROOT, "bench", "flow_bench.py"), str(args.steps), str(args.runs),
-                  str(args.threads)]
+    java = ["java", f"-Dai.djl.pytorch.num_threads={args.threads}", "-Dai.djl.pytorch.num_interop_threads=1",
+            "-Dai.djl.offline=true", "-cp", cp]
+    if unet:
+        java_cmd = java + [os.path.join(ROOT, "bench", "UNetBench.java"), "time", str(args.steps), str(args.runs)]
+        python_cmd = [sys.executable, os.path.join(ROOT, "bench", "unet.py"), str(args.steps), str(args.runs),
+                      str(args.threads)]
+        same_unet(java, env)
+    else:
+        java_cmd = java + [os.path.join(ROOT, "bench", "FlowBench.java"), str(args.steps), str(args.runs)]
+        python_cmd = [sys.executable, os.path.join(ROOT, "bench", "flow_bench.py"), str(args.steps), str(args.runs),
+                      str(args.threads)]
     java, python = {}, {}
     for _ in range(args.repeat):
         for pooled, cmd in ((java, java_cmd), (python, python_cmd)):
@@ -62,12 +86,40 @@ def main():
                 pooled.setdefault(name, []).extend(ms)
     import torch  # only to print its version
     print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}, "
-          f"{args.repeat} x ({args.steps} training steps, {args.runs} sampling runs) per language")
+          f"{args.repeat} x ({args.steps} training steps, {args.runs} sampling runs) per language, "
+          f"load average before {os.getloadavg()[0]:.1f}")
     print(f"{'workload':30} {'Java median':>12} {'Java p90':>9} {'p90/med':>8} {'Py median':>10} {'Py p90':>8} {'Java/Py':>8}")
     for name in java:
         j, py = java[name], python[name]
         jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
         print(f"{name:30} {jm:10.3f}ms {jp:7.3f}ms {jp / jm:8.2f} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
+    if unet:
+        memory(java + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
+
+
+def same_unet(java, env):
+    """Exits unless the Java UNet and the PyTorch twin have equal parameter counts and give the same v."""
+    with tempfile.TemporaryDirectory() as d:
+        f = os.path.join(d, "unet.bin")
+        exported = records(java + [os.path.join(ROOT, "bench", "UNetBench.java"), "export", f], env)
+        check = records([sys.executable, os.path.join(ROOT, "bench", "unet.py"), "check", f], env)[0]
+    counts = next(r["value"] for r in exported if r["name"] == "params"), check["params"]
+    if counts[0] != counts[1]:
+        sys.exit(f"bench: the Java UNet has {counts[0]} parameters, the PyTorch twin {counts[1]}")
+    print(f"UNet 'small': {counts[0]:,} parameters in Java and in PyTorch; same random weights, largest |v| difference "
+          f"{check['max_abs_diff']:.2e} (|v| up to {check['max_abs_v']:.2f})")
+    if not check["max_abs_diff"] <= 1e-3 * max(1.0, check["max_abs_v"]):
+        sys.exit("bench: the Java UNet and its PyTorch twin disagree: the comparison would not be like for like")
+
+
+def memory(cmd, env):
+    r = next(r for r in records(cmd, env) if r["name"].startswith("rss_mb"))
+    steps, mb = r["step"], r["mb"]
+    later = [m for s, m in zip(steps, mb) if s >= 200]
+    print(f"Java RSS over {steps[-1]} training steps of the tiny UNet (batch 16, {r['seconds']:.0f} s): "
+          + ", ".join(f"{s}: {m:.0f} MB" for s, m in zip(steps, mb) if s % 500 == 0 or s == steps[-1]))
+    print(f"  from step 200 on: min {min(later):.0f} MB, max {max(later):.0f} MB, "
+          f"last - first {later[-1] - later[0]:+.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,207 @@
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+
+import dev.flowmatching.model.UNet;
+import dev.flowmatching.model.UNetConfig;
+import dev.flowmatching.model.VelocityModel;
+import dev.flowmatching.path.AffinePath;
+import dev.flowmatching.path.LinearScheduler;
+import dev.flowmatching.runtime.Rng;
+import dev.flowmatching.runtime.Torch;
+import dev.flowmatching.solver.Euler;
+import dev.flowmatching.train.FlowMatchingTrainer;
+import dev.flowmatching.train.PairSource;
+import dev.flowmatching.train.StepInfo;
+import dev.flowmatching.train.TrainingListener;
+
+/**
+ * The UNet workloads of the MNIST notebook in Java, for bench/compare.py to set beside bench/unet.py (PyTorch):
+ * one flow-matching training step at batch 64 on 28 x 28 images, and Euler sampling (10 steps) of 64 images.
+ * Prints one JSON line per workload, timings in milliseconds.
+ *
+ * <pre>
+ *   java -cp ... bench/UNetBench.java time [trainSteps] [sampleRuns] [size]   timings (size: tiny, small, base)
+ *   java -cp ... bench/UNetBench.java memory [steps]                           RSS over training the tiny UNet
+ *   java -cp ... bench/UNetBench.java export FILE                              weights, input and v for unet.py
+ * </pre>
+ */
+public final class UNetBench {
+    static final int BATCH = 64;
+
+    public static void main(String[] args) throws IOException {
+        String mode = args.length > 0 ? args[0] : "time";
+        switch (mode) {
+            case "time" -> time(arg(args, 1, 30), arg(args, 2, 10), args.length > 3 ? args[3] : "small");
+            case "memory" -> memory(arg(args, 1, 2000));
+            case "export" -> export(Path.of(args[1]));
+            default -> throw new IllegalArgumentException("mode must be time, memory or export, got " + mode);
+        }
+    }
+
+    static void time(int trainSteps, int sampleRuns, String size) {
+        Rng rng = new Rng(0);
+        try (VelocityModel model = new VelocityModel(new UNet(UNetConfig.mnist(size, 0)), new long[] {1, 28, 28}, rng);
+                NDManager manager = NDManager.newBaseManager(Torch.device())) {
+            System.out.println("{\"name\": \"params\", \"value\": " + model.parameterCount() + "}");
+            FlowMatchingTrainer trainer = trainer(model, manager, BATCH, rng);
+            trainer.train(5, rng); // warm-up: JIT, allocator, libtorch's first calls
+            double[] step = new double[trainSteps];
+            double[] cpu = new double[trainSteps];
+            long[] last = {0, 0};
+            int[] i = {0};
+            TrainingListener timer = (StepInfo info) -> {
+                long now = System.nanoTime();
+                long cpuNow = cpuNanos();
+                cpu[i[0]] = (cpuNow - last[1]) / 1e6;
+                step[i[0]++] = (now - last[0]) / 1e6;
+                last[0] = now;
+                last[1] = cpuNow;
+            };
+            last[0] = System.nanoTime();
+            last[1] = cpuNanos();
+            trainer.train(trainSteps, rng, timer);
+            print("train_step_" + size + "_batch_" + BATCH, step, cpu);
+
+            NDArray start = rng.normal(manager, new Shape(BATCH, 1, 28, 28));
+            Euler euler = new Euler();
+            for (int k = 0; k < 2; k++) {
+                euler.solve(model, start, 10).x().close();
+            }
+            double[] sample = new double[sampleRuns];
+            double[] cpu2 = new double[sampleRuns];
+            for (int k = 0; k < sampleRuns; k++) {
+                long t0 = System.nanoTime();
+                long c0 = cpuNanos();
+                NDArray x = euler.solve(model, start, 10).x();
+                x.toFloatArray(); // wait for the result, as the Python side does with .cpu()
+                sample[k] = (System.nanoTime() - t0) / 1e6;
+                cpu2[k] = (cpuNanos() - c0) / 1e6;
+                x.close();
+            }
+            print("euler_10_steps_batch_" + BATCH, sample, cpu2);
+        }
+    }
+
+    /** Native memory over many training steps of the tiny UNet (batch 16): flat when every step frees its arrays. */
+    static void memory(int steps) {
+        Rng rng = new Rng(0);
+        int every = 100;
+        try (VelocityModel model = new VelocityModel(new UNet(UNetConfig.mnist("tiny", 0)), new long[] {1, 28, 28}, rng);
+                NDManager manager = NDManager.newBaseManager(Torch.device())) {
+            FlowMatchingTrainer trainer = trainer(model, manager, 16, rng);
+            List<String> at = new ArrayList<>();
+            List<String> mb = new ArrayList<>();
+            at.add("0");
+            mb.add(String.format(Locale.ROOT, "%.1f", rssMb()));
+            long t0 = System.nanoTime();
+            for (int done = 0; done < steps; done += every) {
+                trainer.train(Math.min(every, steps - done), rng);
+                at.add(Integer.toString(trainer.stepsDone()));
+                mb.add(String.format(Locale.ROOT, "%.1f", rssMb()));
+            }
+            System.out.println("{\"name\": \"rss_mb_tiny_batch_16\", \"step\": [" + String.join(",", at) + "], \"mb\": ["
+                    + String.join(",", mb) + "], \"seconds\": "
+                    + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9) + "}");
+        }
+    }
+
+    /**
+     * The small UNet with every weight drawn at random (the zero-initialised ones too, or v would be 0), an
+     * input and its v, for bench/unet.py to load into the PyTorch twin and compare. Little-endian: int32 count,
+     * then per array int32 rank, int64 dims, float32 values; parameters in order, then x, t, v.
+     */
+    static void export(Path file) throws IOException {
+        Rng rng = new Rng(1);
+        try (VelocityModel model = new VelocityModel(new UNet(UNetConfig.mnist("small", 0)), new long[] {1, 28, 28}, rng);
+                NDManager manager = NDManager.newBaseManager(Torch.device())) {
+            System.out.println("{\"name\": \"params\", \"value\": " + model.parameterCount() + "}");
+            List<NDArray> arrays = new ArrayList<>();
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                NDArray w = p.getValue().getArray();
+                w.set(rng.normal(manager, w.getShape()).mul(0.2f).add(p.getKey().endsWith("gamma") ? 1f : 0f).toFloatArray());
+                arrays.add(w);
+            }
+            NDArray x = rng.normal(manager, new Shape(4, 1, 28, 28));
+            NDArray t = manager.create(new float[] {0f, 0.25f, 0.6f, 1f});
+            arrays.addAll(List.of(x, t, model.forward(x, t, false)));
+            write(file, arrays);
+            System.out.println("{\"name\": \"export\", \"arrays\": " + arrays.size() + "}");
+        }
+    }
+
+    static FlowMatchingTrainer trainer(VelocityModel model, NDManager manager, int batch, Rng rng) {
+        NDArray images = rng.uniform(manager, -1f, 1f, new Shape(batch, 1, 28, 28)); // timing only: any fixed batch
+        PairSource pairs = (m, b, r) -> new NDList(r.normal(m, new Shape(b, 1, 28, 28)), images);
+        return new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()), pairs).batchSize(batch)
+                .learningRate(2e-4f).warmupSteps(100).clipNorm(1f);
+    }
+
+    /** CPU time of the whole process (all threads): unlike wall time, it barely moves when other jobs share the cores. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    static double rssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/self/status (Linux only)", e);
+        }
+        throw new IllegalStateException("no VmRSS line in /proc/self/status");
+    }
+
+    static void write(Path file, List<NDArray> arrays) throws IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(le(4).putInt(arrays.size()).flip());
+            for (NDArray a : arrays) {
+                long[] dims = a.getShape().getShape();
+                ByteBuffer head = le(4 + 8 * dims.length).putInt(dims.length);
+                Arrays.stream(dims).forEach(head::putLong);
+                out.write(head.flip());
+                float[] v = a.toFloatArray();
+                ByteBuffer body = le(4 * v.length);
+                body.asFloatBuffer().put(v);
+                out.write(body);
+            }
+        }
+    }
+
+    static ByteBuffer le(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static int arg(String[] args, int i, int fallback) {
+        return args.length > i ? Integer.parseInt(args[i]) : fallback;
+    }
+
+    private static void print(String name, double[] ms, double[] cpuMs) {
+        System.out.println("{\"name\": \"" + name + "\", \"ms\": [" + join(ms) + "], \"cpu_ms\": [" + join(cpuMs) + "]}");
+    }
+
+    private static String join(double[] values) {
+        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).reduce((a, b) -> a + "," + b)
+                .orElse("");
+    }
+}
