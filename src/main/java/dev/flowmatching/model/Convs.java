@@ -1,7 +1,10 @@
 package dev.flowmatching.model;
 
+import java.util.function.Supplier;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -25,6 +28,23 @@ final class Convs {
         Conv2d c = conv(filters, kernel, 1);
         c.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
         return c;
+    }
+
+    /**
+     * Runs {@code body} with its inputs attached to a fresh sub-manager, so every temporary it creates is freed on
+     * return (as Python frees them by reference counting) and only the result stays with the caller's manager.
+     * Safe under a GradientCollector: autograd keeps its own references to what backward needs.
+     */
+    static NDArray scoped(Supplier<NDArray> body, NDArray... inputs) {
+        NDManager parent = inputs[0].getManager();
+        try (NDManager scope = parent.newSubManager()) {
+            for (NDArray a : inputs) {
+                a.tempAttach(scope);
+            }
+            NDArray y = body.get();
+            y.attach(parent);
+            return y;
+        }
     }
 
     static NDArray run(Block block, ParameterStore ps, NDArray x, boolean training) {

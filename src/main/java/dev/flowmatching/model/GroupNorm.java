@@ -74,6 +74,10 @@ public final class GroupNorm extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         check(x.getShape());
+        return new NDList(Convs.scoped(() -> normalise(ps, x, training), x));
+    }
+
+    private NDArray normalise(ParameterStore ps, NDArray x, boolean training) {
         Shape shape = x.getShape();
         long batch = shape.get(0);
         long perGroup = shape.size() / (batch * groups);
@@ -86,7 +90,7 @@ public final class GroupNorm extends AbstractBlock {
         Shape perChannel = broadcastShape(shape.dimension());
         NDArray g = ps.getValue(gamma, x.getDevice(), training).reshape(perChannel);
         NDArray b = ps.getValue(beta, x.getDevice(), training).reshape(perChannel);
-        return new NDList(normalised.mul(g).add(b));
+        return normalised.mul(g).add(b);
     }
 
     private void check(Shape shape) {

@@ -85,6 +85,10 @@ public final class ResBlock extends AbstractBlock {
         NDArray x = inputs.get(0);
         NDArray e = inputs.get(1);
         check(x.getShape(), e.getShape());
+        return new NDList(Convs.scoped(() -> residual(ps, x, e, training), x, e));
+    }
+
+    private NDArray residual(ParameterStore ps, NDArray x, NDArray e, boolean training) {
         NDArray h = Convs.run(conv1, ps, Convs.silu(Convs.run(norm1, ps, x, training)), training);
         NDArray shift = Convs.run(embedding, ps, e, training);
         h = h.add(shift.reshape(shift.getShape().get(0), out, 1, 1));
@@ -94,7 +98,7 @@ public final class ResBlock extends AbstractBlock {
         }
         h = Convs.run(conv2, ps, h, training);
         NDArray base = skip == null ? x : Convs.run(skip, ps, x, training);
-        return new NDList(base.add(h));
+        return base.add(h);
     }
 
     private void check(Shape x, Shape e) {

@@ -56,8 +56,12 @@ public final class SelfAttention extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        Convs.requireImage("SelfAttention(" + channels + ")", x.getShape(), channels);
+        return new NDList(Convs.scoped(() -> attend(ps, x, training), x));
+    }
+
+    private NDArray attend(ParameterStore ps, NDArray x, boolean training) {
         Shape s = x.getShape();
-        Convs.requireImage("SelfAttention(" + channels + ")", s, channels);
         long batch = s.get(0);
         long positions = s.get(2) * s.get(3);
         int d = channels / heads;
@@ -69,7 +73,7 @@ public final class SelfAttention extends AbstractBlock {
         // weights[i, j]: how much position i attends to position j; rows sum to 1.
         NDArray weights = q.transpose(0, 2, 1).matMul(k).mul(1 / Math.sqrt(d)).softmax(-1);
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(s);
-        return new NDList(x.add(Convs.run(out, ps, attended, training)));
+        return x.add(Convs.run(out, ps, attended, training));
     }
 
     @Override

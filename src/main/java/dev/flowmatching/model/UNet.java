@@ -135,7 +135,8 @@ public final class UNet extends AbstractBlock {
         NDArray y = inputs.size() > 2 ? inputs.get(2) : null;
         checkInputs(x.getShape(), t.getShape(), y == null ? null : y.getShape());
         // ADM applies SiLU to the embedding before every block's linear map: done once here for all of them.
-        NDArray e = Convs.silu(embed(ps, x.getManager(), t, y, training));
+        NDArray e = Convs.scoped(() -> Convs.silu(embed(ps, x.getManager(), t, y, training)),
+                y == null ? new NDArray[] {x, t} : new NDArray[] {x, t, y});
         NDArray h = Convs.run(input, ps, x, training);
         Deque<NDArray> skips = new ArrayDeque<>();
         skips.push(h);
@@ -144,13 +145,37 @@ public final class UNet extends AbstractBlock {
             skips.push(h);
         }
         for (UNetStage s : middle) {
-            h = s.forward(ps, new NDList(h, e), training).singletonOrThrow();
+            h = next(s.forward(ps, new NDList(h, e), training).singletonOrThrow(), h, skips);
         }
         for (UNetStage s : up) {
-            h = NDArrays.concat(new NDList(h, skips.pop()), 1);
-            h = s.forward(ps, new NDList(h, e), training).singletonOrThrow();
+            NDArray skip = skips.pop();
+            NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
+            free(h, skips);
+            skip.close();
+            h = next(s.forward(ps, new NDList(joined, e), training).singletonOrThrow(), joined, skips);
         }
-        return new NDList(Convs.run(output, ps, Convs.silu(Convs.run(outNorm, ps, h, training)), training));
+        NDArray last = h;
+        NDArray v = Convs.scoped(() -> Convs.run(output, ps, Convs.silu(Convs.run(outNorm, ps, last, training)), training), h);
+        h.close();
+        return new NDList(v);
+    }
+
+    /**
+     * Frees what the forward pass no longer needs as it goes, as Python's reference counting would: a sampling
+     * pass then touches far less memory. Autograd holds its own references, so training is unaffected.
+     */
+    private static NDArray next(NDArray result, NDArray consumed, Deque<NDArray> skips) {
+        free(consumed, skips);
+        return result;
+    }
+
+    private static void free(NDArray a, Deque<NDArray> skips) {
+        for (NDArray s : skips) {
+            if (s == a) {
+                return;
+            }
+        }
+        a.close();
     }
 
     /** The conditioning vector e (before its SiLU): time MLP plus, when conditional, the label's embedding. */
