@@ -41,10 +41,6 @@ def records(cmd, env):
     return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
 
 
-def run(cmd, env):
-    return {r["name"]: r["ms"] for r in records(cmd, env) if "ms" in r}
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", nargs="?", choices=["flow", "unet"], default="flow",
@@ -68,22 +64,25 @@ def main():
         env.update(LD_PRELOAD=lib, MALLOC_CONF=install_kernel.MALLOC_CONF)
     cp = os.pathsep.join([os.path.join(ROOT, "target", "flow-matching.jar")]
                          + sorted(glob.glob(os.path.join(ROOT, "target", "lib", "*.jar"))))
-    java = ["java", f"-Dai.djl.pytorch.num_threads={args.threads}", "-Dai.djl.pytorch.num_interop_threads=1",
-            "-Dai.djl.offline=true", "-cp", cp]
+    jvm = ["java", f"-Dai.djl.pytorch.num_threads={args.threads}", "-Dai.djl.pytorch.num_interop_threads=1",
+           "-Dai.djl.offline=true", "-cp", cp]
     if unet:
-        java_cmd = java + [os.path.join(ROOT, "bench", "UNetBench.java"), "time", str(args.steps), str(args.runs)]
+        java_cmd = jvm + [os.path.join(ROOT, "bench", "UNetBench.java"), "time", str(args.steps), str(args.runs)]
         python_cmd = [sys.executable, os.path.join(ROOT, "bench", "unet.py"), str(args.steps), str(args.runs),
                       str(args.threads)]
-        same_unet(java, env)
+        same_unet(jvm, env)
     else:
-        java_cmd = java + [os.path.join(ROOT, "bench", "FlowBench.java"), str(args.steps), str(args.runs)]
+        java_cmd = jvm + [os.path.join(ROOT, "bench", "FlowBench.java"), str(args.steps), str(args.runs)]
         python_cmd = [sys.executable, os.path.join(ROOT, "bench", "flow_bench.py"), str(args.steps), str(args.runs),
                       str(args.threads)]
-    java, python = {}, {}
+    java, python, java_cpu, python_cpu = {}, {}, {}, {}
     for _ in range(args.repeat):
-        for pooled, cmd in ((java, java_cmd), (python, python_cmd)):
-            for name, ms in run(cmd, env).items():
-                pooled.setdefault(name, []).extend(ms)
+        for pooled, cpu, cmd in ((java, java_cpu, java_cmd), (python, python_cpu, python_cmd)):
+            for r in records(cmd, env):
+                if "ms" in r:
+                    pooled.setdefault(r["name"], []).extend(r["ms"])
+                if "cpu_ms" in r:
+                    cpu.setdefault(r["name"], []).extend(r["cpu_ms"])
     import torch  # only to print its version
     print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}, "
           f"{args.repeat} x ({args.steps} training steps, {args.runs} sampling runs) per language, "
@@ -93,15 +92,22 @@ def main():
         j, py = java[name], python[name]
         jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
         print(f"{name:30} {jm:10.3f}ms {jp:7.3f}ms {jp / jm:8.2f} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
+    if java_cpu:
+        # CPU time of each process (all its threads): on a shared machine it moves far less than wall time.
+        print(f"{'CPU time':30} {'Java median':>12} {'Java p90':>9} {'':>8} {'Py median':>10} {'Py p90':>8} {'Java/Py':>8}")
+        for name in java_cpu:
+            j, py = java_cpu[name], python_cpu[name]
+            jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
+            print(f"{name:30} {jm:10.3f}ms {jp:7.3f}ms {'':>8} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
     if unet:
-        memory(java + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
+        memory(jvm + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
 
 
-def same_unet(java, env):
+def same_unet(jvm, env):
     """Exits unless the Java UNet and the PyTorch twin have equal parameter counts and give the same v."""
     with tempfile.TemporaryDirectory() as d:
         f = os.path.join(d, "unet.bin")
-        exported = records(java + [os.path.join(ROOT, "bench", "UNetBench.java"), "export", f], env)
+        exported = records(jvm + [os.path.join(ROOT, "bench", "UNetBench.java"), "export", f], env)
         check = records([sys.executable, os.path.join(ROOT, "bench", "unet.py"), "check", f], env)[0]
     counts = next(r["value"] for r in exported if r["name"] == "params"), check["params"]
     if counts[0] != counts[1]:
