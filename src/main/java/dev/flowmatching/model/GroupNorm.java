@@ -87,10 +87,18 @@ public final class GroupNorm extends AbstractBlock {
         NDArray normalised = rows.getNDArrayInternal()
                 .layerNorm(rows, new Shape(perGroup), m.ones(new Shape(perGroup)), m.zeros(new Shape(perGroup)), eps)
                 .singletonOrThrow().reshape(shape);
-        Shape perChannel = broadcastShape(shape.dimension());
-        NDArray g = ps.getValue(gamma, x.getDevice(), training).reshape(perChannel);
-        NDArray b = ps.getValue(beta, x.getDevice(), training).reshape(perChannel);
-        return normalised.mul(g).add(b);
+        int dims = shape.dimension();
+        return normalised.mul(perChannel(ps, gamma, m, dims, training)).add(perChannel(ps, beta, m, dims, training));
+    }
+
+    /**
+     * The parameter as (1, C, 1, ..., 1), owned by the caller's manager: DJL gives an op's result to its first
+     * operand's manager, so a reshape of a weight would otherwise live as long as the model (a leak per step).
+     */
+    private NDArray perChannel(ParameterStore ps, Parameter p, NDManager m, int dims, boolean training) {
+        NDArray view = ps.getValue(p, m.getDevice(), training).reshape(broadcastShape(dims));
+        view.attach(m);
+        return view;
     }
 
     private void check(Shape shape) {

@@ -22,8 +22,13 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.path.AffinePath;
+import dev.flowmatching.path.LinearScheduler;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
+import dev.flowmatching.solver.Euler;
+import dev.flowmatching.train.FlowMatchingTrainer;
+import dev.flowmatching.train.PairSource;
 
 class UNetTest {
     /** Two levels (8 -> 4), attention at level 1: every kind of block, small enough to train in a test. */
@@ -142,6 +147,22 @@ class UNetTest {
             }
             assertArrayEquals(v[classes], Loops.forward(unet, m, false, x, t).toFloatArray(), 0f,
                     "no labels = the null class " + classes);
+        }
+    }
+
+    @Test
+    void trainingAndSamplingLeaveNoArrayInTheModelsManager() {
+        Rng rng = new Rng(5);
+        try (VelocityModel model = new VelocityModel(new UNet(tiny(1, 0)), new long[] {1, 8, 8}, rng);
+                NDManager m = NDManager.newBaseManager(Torch.device())) {
+            PairSource pairs = (sub, b, r) -> new NDList(r.normal(sub, new Shape(b, 1, 8, 8)), r.normal(sub, new Shape(b, 1, 8, 8)));
+            FlowMatchingTrainer trainer = new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()), pairs).batchSize(4);
+            trainer.train(1, rng); // creates AdamW's state next to the weights
+            int arrays = model.manager().getManagedArrays().size();
+            trainer.train(3, rng);
+            new Euler().solve(model, rng.normal(m, new Shape(2, 1, 8, 8)), 3);
+            // An array that joined the model's manager would live, with its memory, as long as the model.
+            assertEquals(arrays, model.manager().getManagedArrays().size(), "arrays left in the model's manager");
         }
     }
 
