@@ -137,6 +137,8 @@ public final class UNet extends AbstractBlock {
         // ADM applies SiLU to the embedding before every block's linear map: done once here for all of them.
         NDArray e = Convs.scoped(() -> Convs.silu(embed(ps, x.getManager(), t, y, training)),
                 y == null ? new NDArray[] {x, t} : new NDArray[] {x, t, y});
+        // Arrays are closed as soon as nothing needs them, as Python's reference counting would free them: a
+        // sampling pass then touches far less memory. Autograd keeps its own references for backward.
         NDArray h = Convs.run(input, ps, x, training);
         Deque<NDArray> skips = new ArrayDeque<>();
         skips.push(h);
@@ -144,38 +146,27 @@ public final class UNet extends AbstractBlock {
             h = s.forward(ps, new NDList(h, e), training).singletonOrThrow();
             skips.push(h);
         }
+        NDArray deepest = h; // also the last skip: kept
         for (UNetStage s : middle) {
-            h = next(s.forward(ps, new NDList(h, e), training).singletonOrThrow(), h, skips);
+            NDArray in = h;
+            h = s.forward(ps, new NDList(in, e), training).singletonOrThrow();
+            if (in != deepest) {
+                in.close();
+            }
         }
         for (UNetStage s : up) {
             NDArray skip = skips.pop();
             NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
-            free(h, skips);
+            h.close();
             skip.close();
-            h = next(s.forward(ps, new NDList(joined, e), training).singletonOrThrow(), joined, skips);
+            h = s.forward(ps, new NDList(joined, e), training).singletonOrThrow();
+            joined.close();
         }
         NDArray last = h;
         NDArray v = Convs.scoped(() -> Convs.run(output, ps, Convs.silu(Convs.run(outNorm, ps, last, training)), training), h);
         h.close();
+        e.close();
         return new NDList(v);
-    }
-
-    /**
-     * Frees what the forward pass no longer needs as it goes, as Python's reference counting would: a sampling
-     * pass then touches far less memory. Autograd holds its own references, so training is unaffected.
-     */
-    private static NDArray next(NDArray result, NDArray consumed, Deque<NDArray> skips) {
-        free(consumed, skips);
-        return result;
-    }
-
-    private static void free(NDArray a, Deque<NDArray> skips) {
-        for (NDArray s : skips) {
-            if (s == a) {
-                return;
-            }
-        }
-        a.close();
     }
 
     /** The conditioning vector e (before its SiLU): time MLP plus, when conditional, the label's embedding. */
