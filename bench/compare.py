@@ -100,7 +100,8 @@ def main():
             jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
             print(f"{name:30} {jm:10.3f}ms {jp:7.3f}ms {'':>8} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
     if unet:
-        memory(jvm + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
+        memory(jvm[:1] + ["-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"] + jvm[1:]
+               + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
 
 
 def same_unet(jvm, env):
@@ -120,13 +121,9 @@ def same_unet(jvm, env):
 
 def memory(cmd, env):
     r = next(r for r in records(cmd, env) if r["name"].startswith("rss_mb"))
-    steps, mb = r["step"], r["mb"]
-    later = [m for s, m in zip(steps, mb) if s >= 200]
-    print(f"Java RSS over {steps[-1]} training steps of the tiny UNet (batch 16, {r['seconds']:.0f} s): "
-          + ", ".join(f"{s}: {m:.0f} MB" for s, m in zip(steps, mb) if s % 500 == 0 or s == steps[-1]))
-    print(f"  from step 200 on: min {min(later):.0f} MB, max {max(later):.0f} MB, "
-          f"last - first {later[-1] - later[0]:+.0f} MB")
-
-
-if __name__ == "__main__":
-    main()
+    steps, rss = r["step"], r["mb"]
+    print(f"Java resident memory (heap fixed at 512 MB and pre-touched, so changes are native) over {steps[-1]} "
+          f"training steps of the tiny UNet (batch 16, {r['seconds']:.0f} s), MB at step:")
+    print("  " + ", ".join(f"{s}: {m:.0f}" for s, m in zip(steps, rss) if s % 500 == 0 or s == steps[-1]))
+    later = [m for s, m in zip(steps, rss) if s >= 200]
+    print(f"  from step 200 on: min {min(later):.0f} MB, max {max(later):.0f} MB, last - first {later[-1] - later[0]:+.0f} MB")
