@@ -17,7 +17,7 @@ import dev.flowmatching.runtime.Rng;
 record Bars(float[] pixels, int[] labels) {
     static final int SIZE = 8;
     static final int CLASSES = 4;
-    static final ClassifierArchitecture ARCHITECTURE = new ClassifierArchitecture(1, SIZE, SIZE, CLASSES, 8, 16, 32, 0.1f);
+    static final ClassifierArchitecture ARCHITECTURE = new ClassifierArchitecture(1, SIZE, SIZE, CLASSES, 8, 16, 32, 0.1f, true);
 
     /** {@code n} images with labels drawn uniformly. */
     static Bars random(int n, double noise, long seed) {

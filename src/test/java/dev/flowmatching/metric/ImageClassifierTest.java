@@ -149,9 +149,11 @@ class ImageClassifierTest {
         Bars.trainedClassifier().save(file);
         var other = assertThrows(IllegalArgumentException.class, () -> ImageClassifier.load(file, "mnist"));
         assertTrue(other.getMessage().contains("'bars'") && other.getMessage().contains("'mnist'"), other.getMessage());
-        var wider = new ClassifierArchitecture(1, 8, 8, 4, 8, 16, 64, 0.1f);
+        var wider = new ClassifierArchitecture(1, 8, 8, 4, 8, 16, 64, 0.1f, true);
         var arch = assertThrows(IllegalArgumentException.class, () -> ImageClassifier.load(file, "bars", wider));
         assertTrue(arch.getMessage().contains("dense 32") && arch.getMessage().contains("dense 64"), arch.getMessage());
+        var plain = new ClassifierArchitecture(1, 8, 8, 4, 8, 16, 32, 0.1f, false);
+        assertThrows(IllegalArgumentException.class, () -> ImageClassifier.load(file, "bars", plain));
         Path junk = Files.writeString(dir.resolve("junk.bin"), "not a classifier");
         var notOne = assertThrows(IllegalArgumentException.class, () -> ImageClassifier.load(junk, "bars"));
         assertTrue(notOne.getMessage().contains("not a saved ImageClassifier"), notOne.getMessage());
@@ -171,8 +173,37 @@ class ImageClassifierTest {
             var range = assertThrows(IllegalArgumentException.class, () -> c.accuracy(five, new int[] {0, 1, 2, 3, 4}));
             assertTrue(range.getMessage().contains("outside [0, 4)"), range.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> new ClassifierArchitecture(1, 8, 8, 1, 8, 16, 32, 0.1f));
+        assertThrows(IllegalArgumentException.class, () -> new ClassifierArchitecture(1, 8, 8, 1, 8, 16, 32, 0.1f, true));
         assertThrows(IllegalArgumentException.class, () -> ImageClassifier.defaultArchitecture("cifar"));
+    }
+
+    @Test
+    void loadOrTrainUsesTheCachedClassifierForItsDatasetOnly(@TempDir Path dir) {
+        Path file = dir.resolve("classifier-mnist.bin");
+        Rng rng = new Rng(17);
+        try (NDManager m = NDManager.newBaseManager();
+                ImageClassifier untrained = new ImageClassifier("mnist", ImageClassifier.defaultArchitecture("mnist"), rng)) {
+            untrained.save(file);
+            NDArray images = rng.uniform(m, -1, 1, new Shape(3, 1, 28, 28));
+            try (ImageClassifier cached = ImageClassifier.loadOrTrain(file, "mnist", images, new int[] {0, 1, 2}, rng)) {
+                assertArrayEquals(untrained.predictProbabilities(images)[2], cached.predictProbabilities(images)[2], 0f);
+                assertEquals(0, cached.stepsDone(), "loaded, not trained");
+            }
+            var other = assertThrows(IllegalArgumentException.class,
+                    () -> ImageClassifier.loadOrTrain(file, "fashion-mnist", images, new int[] {0, 1, 2}, rng));
+            assertTrue(other.getMessage().contains("delete"), other.getMessage());
+        }
+    }
+
+    @Test
+    void theTrainingLengthIsEpochsOrImagesSeen() {
+        Rng rng = new Rng(1);
+        try (ImageClassifier c = new ImageClassifier("bars", Bars.ARCHITECTURE, rng)) {
+            assertEquals(75, c.epochs(3).batchSize(32).stepsFor(800));
+            assertEquals(16, c.imagesToSee(1000).batchSize(64).stepsFor(800));
+            assertEquals(16, c.stepsFor(60_000), "a budget of images does not grow with the data");
+            assertEquals(25, c.epochs(1).stepsFor(1600), "epochs() switches back to whole passes");
+        }
     }
 
     @Test
@@ -180,6 +211,11 @@ class ImageClassifierTest {
         ClassifierArchitecture a = ImageClassifier.defaultArchitecture("MNIST");
         assertEquals(new Shape(3, 1, 28, 28), a.inputShape(3));
         assertEquals(10, a.classes());
-        assertEquals(a, ImageClassifier.defaultArchitecture("fashion-mnist"));
+        try (ImageClassifier mnist = ImageClassifier.defaultFor("mnist", new Rng(1));
+                ImageClassifier fashion = ImageClassifier.defaultFor("Fashion-MNIST", new Rng(1))) {
+            assertEquals(750, mnist.stepsFor(8_000)); // 48,000 images in batches of 64
+            assertEquals(938, fashion.stepsFor(60_000)); // 120,000 images in batches of 128
+            assertEquals("fashion-mnist", fashion.dataset());
+        }
     }
 }
