@@ -19,7 +19,7 @@ import tech.tablesaw.api.Table;
  *
  * <pre>{@code
  * ClassHistogram h = new ClassifierScore(classifier).unconditional(samples);
- * Display.show(Tables.toMimeBundle(h.toTable(FashionMnist.CLASS_NAMES)));
+ * Display.show(h.toTable(List.of("T-shirt/top", "Trouser", ...)));   // or h.toTable() for 0..9
  * }</pre>
  *
  * @param counts      samples per predicted class

@@ -208,12 +208,14 @@ class ImageClassifierTest {
 
     @Test
     void knownDatasetsHaveADefault() {
-        ClassifierArchitecture a = ImageClassifier.defaultArchitecture("MNIST");
-        assertEquals(new Shape(3, 1, 28, 28), a.inputShape(3));
-        assertEquals(10, a.classes());
+        for (String name : new String[] {"MNIST", "fashion-mnist"}) {
+            ClassifierArchitecture a = ImageClassifier.defaultArchitecture(name);
+            assertEquals(new Shape(3, 1, 28, 28), a.inputShape(3));
+            assertEquals(10, a.classes());
+        }
         try (ImageClassifier mnist = ImageClassifier.defaultFor("mnist", new Rng(1));
                 ImageClassifier fashion = ImageClassifier.defaultFor("Fashion-MNIST", new Rng(1))) {
-            assertEquals(750, mnist.stepsFor(8_000)); // 48,000 images in batches of 64
+            assertEquals(1250, mnist.stepsFor(8_000)); // 80,000 images in batches of 64
             assertEquals(938, fashion.stepsFor(60_000)); // 120,000 images in batches of 128
             assertEquals("fashion-mnist", fashion.dataset());
         }
