@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
@@ -28,7 +27,6 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 
 import dev.flowmatching.runtime.Rng;
@@ -62,8 +60,6 @@ public final class ImageClassifier implements AutoCloseable {
     public static final int PREDICT_BATCH = 500;
     private static final int FILE_MAGIC = 0x464D434C; // "FMCL"
     private static final int FILE_VERSION = 1;
-    /** The learning rate decays to this share of its peak by the end of a call to {@code train}. */
-    private static final float FINAL_LR_SHARE = 0.05f;
 
     private final String dataset;
     private final ClassifierArchitecture architecture;
@@ -533,74 +529,5 @@ public final class ImageClassifier implements AutoCloseable {
     @Override
     public String toString() {
         return "ImageClassifier for " + dataset + ": " + architecture.describe() + ", " + stepsDone + " steps trained";
-    }
-
-    /** Passes over an image array in a fresh random order each epoch, drawn from the run's {@link Rng}. */
-    private static final class ShuffledEpochs implements LabelledBatches {
-        private final NDArray images;
-        private final int[] labels;
-        private final Rng rng;
-        private int[] order = new int[0];
-        private int next;
-
-        ShuffledEpochs(NDArray images, int[] labels, Rng rng) {
-            this.images = images;
-            this.labels = labels;
-            this.rng = rng;
-        }
-
-        @Override
-        public NDList sample(NDManager manager, int batchSize, Rng ignored) {
-            if (next >= order.length) {
-                order = permutation(labels.length, rng.java());
-                next = 0;
-            }
-            int to = Math.min(order.length, next + batchSize);
-            long[] idx = new long[to - next];
-            int[] y = new int[to - next];
-            for (int i = next; i < to; i++) {
-                idx[i - next] = order[i];
-                y[i - next] = labels[order[i]];
-            }
-            next = to;
-            NDArray x = images.get(manager.create(idx).toDevice(images.getDevice(), false));
-            x.attach(manager);
-            return new NDList(x, manager.create(y));
-        }
-
-        private static int[] permutation(int n, SplittableRandom random) {
-            int[] p = new int[n];
-            for (int i = 0; i < n; i++) {
-                p[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
-            return p;
-        }
-    }
-
-    /** Cosine decay from the peak to {@value #FINAL_LR_SHARE} of it over the steps of one call to {@code train}. */
-    private static final class CosineDecay implements Tracker {
-        private float peak = 1e-3f;
-        private int first;
-        private int steps = 1;
-
-        /** The next {@code steps} updates, after {@code updatesBefore} earlier ones, decay from {@code peak}. */
-        void window(float peak, int updatesBefore, int steps) {
-            this.peak = peak;
-            this.first = updatesBefore + 1;
-            this.steps = Math.max(1, steps);
-        }
-
-        @Override
-        public float getNewValue(int numUpdate) {
-            double progress = Math.min(1, Math.max(0, (numUpdate - first) / (double) Math.max(1, steps - 1)));
-            double share = FINAL_LR_SHARE + (1 - FINAL_LR_SHARE) * 0.5 * (1 + Math.cos(Math.PI * progress));
-            return (float) (peak * share);
-        }
     }
 }
