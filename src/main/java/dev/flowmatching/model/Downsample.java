@@ -26,12 +26,12 @@ public final class Downsample extends AbstractBlock {
     public Downsample(int channels) {
         super(VERSION);
         this.channels = channels;
-        conv = addChildBlock("conv", Convs.conv(channels, 3, 2));
+        conv = addChildBlock("conv", Layers.conv(channels, 3, 2));
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        Convs.requireImage("Downsample(" + channels + ")", inputs.singletonOrThrow().getShape(), channels);
+        Layers.requireImage("Downsample(" + channels + ")", inputs.singletonOrThrow().getShape(), channels);
         return conv.forward(ps, inputs, training);
     }
 
@@ -43,7 +43,7 @@ public final class Downsample extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        Convs.requireImage("Downsample(" + channels + ")", inputShapes[0], channels);
+        Layers.requireImage("Downsample(" + channels + ")", inputShapes[0], channels);
         conv.initialize(manager, dataType, inputShapes[0]);
     }
 }

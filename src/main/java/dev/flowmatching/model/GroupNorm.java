@@ -74,7 +74,7 @@ public final class GroupNorm extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         check(x.getShape());
-        return new NDList(Convs.scoped(() -> normalise(ps, x, training), x));
+        return new NDList(Layers.scoped(() -> normalise(ps, x, training), x));
     }
 
     private NDArray normalise(ParameterStore ps, NDArray x, boolean training) {

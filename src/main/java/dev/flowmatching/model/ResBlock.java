@@ -65,11 +65,11 @@ public final class ResBlock extends AbstractBlock {
         this.embDim = embDim;
         this.dropout = dropout;
         norm1 = addChildBlock("norm1", new GroupNorm(groups, in));
-        conv1 = addChildBlock("conv1", Convs.conv(out, 3, 1));
+        conv1 = addChildBlock("conv1", Layers.conv(out, 3, 1));
         embedding = addChildBlock("embedding", Linear.builder().setUnits(out).build());
         norm2 = addChildBlock("norm2", new GroupNorm(groups, out));
-        conv2 = addChildBlock("conv2", Convs.zeroConv(out, 3));
-        skip = in == out ? null : addChildBlock("skip", Convs.conv(out, 1, 1));
+        conv2 = addChildBlock("conv2", Layers.zeroConv(out, 3));
+        skip = in == out ? null : addChildBlock("skip", Layers.conv(out, 1, 1));
     }
 
     public int inChannels() {
@@ -85,24 +85,24 @@ public final class ResBlock extends AbstractBlock {
         NDArray x = inputs.get(0);
         NDArray e = inputs.get(1);
         check(x.getShape(), e.getShape());
-        return new NDList(Convs.scoped(() -> residual(ps, x, e, training), x, e));
+        return new NDList(Layers.scoped(() -> residual(ps, x, e, training), x, e));
     }
 
     private NDArray residual(ParameterStore ps, NDArray x, NDArray e, boolean training) {
-        NDArray h = Convs.run(conv1, ps, Convs.silu(Convs.run(norm1, ps, x, training)), training);
-        NDArray shift = Convs.run(embedding, ps, e, training);
+        NDArray h = Layers.run(conv1, ps, Layers.silu(Layers.run(norm1, ps, x, training)), training);
+        NDArray shift = Layers.run(embedding, ps, e, training);
         h = h.add(shift.reshape(shift.getShape().get(0), out, 1, 1));
-        h = Convs.silu(Convs.run(norm2, ps, h, training));
+        h = Layers.silu(Layers.run(norm2, ps, h, training));
         if (dropout > 0) {
             h = Dropout.dropout(h, dropout, training).singletonOrThrow();
         }
-        h = Convs.run(conv2, ps, h, training);
-        NDArray base = skip == null ? x : Convs.run(skip, ps, x, training);
+        h = Layers.run(conv2, ps, h, training);
+        NDArray base = skip == null ? x : Layers.run(skip, ps, x, training);
         return base.add(h);
     }
 
     private void check(Shape x, Shape e) {
-        Convs.requireImage("ResBlock(" + in + " -> " + out + ")", x, in);
+        Layers.requireImage("ResBlock(" + in + " -> " + out + ")", x, in);
         if (e.dimension() != 2 || e.get(0) != x.get(0) || e.get(1) != embDim) {
             throw new IllegalArgumentException("ResBlock expects an embedding of shape (" + x.get(0) + ", " + embDim
                     + "), got " + e);
@@ -111,14 +111,14 @@ public final class ResBlock extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {Convs.withChannels(inputShapes[0], out)};
+        return new Shape[] {Layers.withChannels(inputShapes[0], out)};
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
         check(x, inputShapes[1]);
-        Shape h = Convs.withChannels(x, out);
+        Shape h = Layers.withChannels(x, out);
         norm1.initialize(manager, dataType, x);
         conv1.initialize(manager, dataType, x);
         embedding.initialize(manager, dataType, inputShapes[1]);

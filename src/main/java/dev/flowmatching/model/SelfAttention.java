@@ -45,8 +45,8 @@ public final class SelfAttention extends AbstractBlock {
         this.channels = channels;
         this.heads = heads;
         norm = addChildBlock("norm", new GroupNorm(groups, channels));
-        qkv = addChildBlock("qkv", Convs.conv(3 * channels, 1, 1));
-        out = addChildBlock("out", Convs.zeroConv(channels, 1));
+        qkv = addChildBlock("qkv", Layers.conv(3 * channels, 1, 1));
+        out = addChildBlock("out", Layers.zeroConv(channels, 1));
     }
 
     public int heads() {
@@ -56,8 +56,8 @@ public final class SelfAttention extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        Convs.requireImage("SelfAttention(" + channels + ")", x.getShape(), channels);
-        return new NDList(Convs.scoped(() -> attend(ps, x, training), x));
+        Layers.requireImage("SelfAttention(" + channels + ")", x.getShape(), channels);
+        return new NDList(Layers.scoped(() -> attend(ps, x, training), x));
     }
 
     private NDArray attend(ParameterStore ps, NDArray x, boolean training) {
@@ -65,7 +65,7 @@ public final class SelfAttention extends AbstractBlock {
         long batch = s.get(0);
         long positions = s.get(2) * s.get(3);
         int d = channels / heads;
-        NDArray h = Convs.run(qkv, ps, Convs.run(norm, ps, x, training), training);
+        NDArray h = Layers.run(qkv, ps, Layers.run(norm, ps, x, training), training);
         NDList parts = h.reshape(batch, 3L * channels, positions).split(3, 1);
         NDArray q = parts.get(0).reshape(batch * heads, d, positions);
         NDArray k = parts.get(1).reshape(batch * heads, d, positions);
@@ -73,7 +73,7 @@ public final class SelfAttention extends AbstractBlock {
         // weights[i, j]: how much position i attends to position j; rows sum to 1.
         NDArray weights = q.transpose(0, 2, 1).matMul(k).mul(1 / Math.sqrt(d)).softmax(-1);
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(s);
-        return x.add(Convs.run(out, ps, attended, training));
+        return x.add(Layers.run(out, ps, attended, training));
     }
 
     @Override
@@ -84,7 +84,7 @@ public final class SelfAttention extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
-        Convs.requireImage("SelfAttention(" + channels + ")", x, channels);
+        Layers.requireImage("SelfAttention(" + channels + ")", x, channels);
         norm.initialize(manager, dataType, x);
         qkv.initialize(manager, dataType, x);
         out.initialize(manager, dataType, x);

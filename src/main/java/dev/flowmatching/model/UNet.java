@@ -64,10 +64,10 @@ public final class UNet extends AbstractBlock {
         time1 = addChildBlock("time1", Linear.builder().setUnits(e).build());
         time2 = addChildBlock("time2", Linear.builder().setUnits(e).build());
         labels = config.conditional() ? addChildBlock("labels", new LabelEmbedding(config.classes(), e)) : null;
-        input = addChildBlock("input", Convs.conv(config.baseChannels(), 3, 1));
+        input = addChildBlock("input", Layers.conv(config.baseChannels(), 3, 1));
         int last = build(config);
         outNorm = addChildBlock("outNorm", new GroupNorm(config.groups(), last));
-        output = addChildBlock("output", Convs.zeroConv(config.inChannels(), 3));
+        output = addChildBlock("output", Layers.zeroConv(config.inChannels(), 3));
     }
 
     /** Adds the down, middle and up stages; returns the channels entering the output layer. */
@@ -135,11 +135,11 @@ public final class UNet extends AbstractBlock {
         NDArray y = inputs.size() > 2 ? inputs.get(2) : null;
         checkInputs(x.getShape(), t.getShape(), y == null ? null : y.getShape());
         // ADM applies SiLU to the embedding before every block's linear map: done once here for all of them.
-        NDArray e = Convs.scoped(() -> Convs.silu(embed(ps, x.getManager(), t, y, training)),
+        NDArray e = Layers.scoped(() -> Layers.silu(embed(ps, x.getManager(), t, y, training)),
                 y == null ? new NDArray[] {x, t} : new NDArray[] {x, t, y});
         // Arrays are closed as soon as nothing needs them, as Python's reference counting would free them: a
         // sampling pass then touches far less memory. Autograd keeps its own references for backward.
-        NDArray h = Convs.run(input, ps, x, training);
+        NDArray h = Layers.run(input, ps, x, training);
         Deque<NDArray> skips = new ArrayDeque<>();
         skips.push(h);
         for (UNetStage s : down) {
@@ -163,7 +163,7 @@ public final class UNet extends AbstractBlock {
             joined.close();
         }
         NDArray last = h;
-        NDArray v = Convs.scoped(() -> Convs.run(output, ps, Convs.silu(Convs.run(outNorm, ps, last, training)), training), h);
+        NDArray v = Layers.scoped(() -> Layers.run(output, ps, Layers.silu(Layers.run(outNorm, ps, last, training)), training), h);
         h.close();
         e.close();
         return new NDList(v);
@@ -171,13 +171,13 @@ public final class UNet extends AbstractBlock {
 
     /** The conditioning vector e (before its SiLU): time MLP plus, when conditional, the label's embedding. */
     private NDArray embed(ParameterStore ps, NDManager m, NDArray t, NDArray y, boolean training) {
-        NDArray time = Convs.run(time1, ps, timeFeatures.embed(t), training);
-        NDArray emb = Convs.run(time2, ps, Convs.silu(time), training);
+        NDArray time = Layers.run(time1, ps, timeFeatures.embed(t), training);
+        NDArray emb = Layers.run(time2, ps, Layers.silu(time), training);
         if (labels == null) {
             return emb;
         }
         NDArray ids = y != null ? y : m.full(t.getShape(), labels.nullClass(), DataType.INT32);
-        return emb.add(Convs.run(labels, ps, ids, training));
+        return emb.add(Layers.run(labels, ps, ids, training));
     }
 
     private void checkInputs(Shape x, Shape t, Shape y) {
@@ -218,7 +218,7 @@ public final class UNet extends AbstractBlock {
             labels.initialize(manager, dataType, new Shape(b));
         }
         input.initialize(manager, dataType, x);
-        Shape h = Convs.withChannels(x, config.baseChannels());
+        Shape h = Layers.withChannels(x, config.baseChannels());
         Deque<Shape> skips = new ArrayDeque<>();
         skips.push(h);
         for (UNetStage s : down) {
@@ -230,7 +230,7 @@ public final class UNet extends AbstractBlock {
         }
         for (UNetStage s : up) {
             Shape skip = skips.pop();
-            h = initialize(s, manager, dataType, Convs.withChannels(h, h.get(1) + skip.get(1)), e);
+            h = initialize(s, manager, dataType, Layers.withChannels(h, h.get(1) + skip.get(1)), e);
         }
         outNorm.initialize(manager, dataType, h);
         output.initialize(manager, dataType, h);

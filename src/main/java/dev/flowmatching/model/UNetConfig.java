@@ -11,6 +11,10 @@ import java.util.TreeSet;
  *
  * <p>Level k works at resolution (H / 2^k, W / 2^k) with {@code baseChannels * channelMultipliers[k]} channels,
  * so an input must have H and W divisible by 2^(levels - 1) (28 x 28 MNIST with three levels: 28, 14, 7).
+ * <pre>{@code
+ * UNetConfig digits = UNetConfig.mnist("small", 10);               // class-conditional, 10 digits
+ * UNetConfig mine = new UNetConfig(1, 32, List.of(1, 2, 2), 2, Set.of(2), 4, 0.1f, 128, 0, 8);
+ * }</pre>
  *
  * @param inChannels         channels of the images (1 for MNIST, 3 for RGB)
  * @param baseChannels       channels at level 0; also the size of the sinusoidal time features (even)

@@ -35,10 +35,10 @@ final class UNetStage extends AbstractBlock {
             h = res.forward(ps, new NDList(h, inputs.get(1)), training).singletonOrThrow();
         }
         if (attention != null) {
-            h = Convs.run(attention, ps, h, training);
+            h = Layers.run(attention, ps, h, training);
         }
         if (resample != null) {
-            h = Convs.run(resample, ps, h, training);
+            h = Layers.run(resample, ps, h, training);
         }
         return new NDList(h);
     }

@@ -27,7 +27,7 @@ public final class Upsample extends AbstractBlock {
     public Upsample(int channels) {
         super(VERSION);
         this.channels = channels;
-        conv = addChildBlock("conv", Convs.conv(channels, 3, 1));
+        conv = addChildBlock("conv", Layers.conv(channels, 3, 1));
     }
 
     /** Nearest-neighbour 2x: out[b, c, i, j] = x[b, c, i / 2, j / 2] (libtorch's interpolation, mode 0). */
@@ -39,7 +39,7 @@ public final class Upsample extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        Convs.requireImage("Upsample(" + channels + ")", x.getShape(), channels);
+        Layers.requireImage("Upsample(" + channels + ")", x.getShape(), channels);
         return conv.forward(ps, new NDList(nearest2x(x)), training);
     }
 
@@ -51,7 +51,7 @@ public final class Upsample extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        Convs.requireImage("Upsample(" + channels + ")", inputShapes[0], channels);
+        Layers.requireImage("Upsample(" + channels + ")", inputShapes[0], channels);
         conv.initialize(manager, dataType, getOutputShapes(inputShapes)[0]);
     }
 }

@@ -13,8 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 
 /** The convolutions the UNet is built from, and the small helpers its blocks share. */
-final class Convs {
-    private Convs() {
+final class Layers {
+    private Layers() {
     }
 
     /** k x k convolution with "same" padding (odd k) and the given stride, with bias. */
