@@ -113,6 +113,7 @@ public final class UNetBench {
             List<String> at = new ArrayList<>();
             List<String> rss = new ArrayList<>();
             long t0 = System.nanoTime();
+            long c0 = cpuNanos();
             for (int done = 0; done <= steps; done += every) {
                 if (done > 0) {
                     trainer.train(every, rng);
@@ -122,7 +123,8 @@ public final class UNetBench {
             }
             System.out.println("{\"name\": \"rss_mb_tiny_batch_16\", \"step\": [" + String.join(",", at) + "], \"mb\": ["
                     + String.join(",", rss) + "], \"seconds\": "
-                    + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9) + "}");
+                    + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9) + ", \"cpu_seconds\": "
+                    + String.format(Locale.ROOT, "%.1f", (cpuNanos() - c0) / 1e9) + "}");
         }
     }
 

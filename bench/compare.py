@@ -123,7 +123,7 @@ def memory(cmd, env):
     r = next(r for r in records(cmd, env) if r["name"].startswith("rss_mb"))
     steps, rss = r["step"], r["mb"]
     print(f"Java resident memory (heap fixed at 512 MB and pre-touched, so changes are native) over {steps[-1]} "
-          f"training steps of the tiny UNet (batch 16, {r['seconds']:.0f} s), MB at step:")
+          f"training steps of the tiny UNet (batch 16; {r['seconds']:.0f} s, {r['cpu_seconds']:.0f} CPU-s), MB at step:")
     print("  " + ", ".join(f"{s}: {m:.0f}" for s, m in zip(steps, rss) if s % 500 == 0 or s == steps[-1]))
     later = [m for s, m in zip(steps, rss) if s >= 200]
     print(f"  from step 200 on: min {min(later):.0f} MB, max {max(later):.0f} MB, last - first {later[-1] - later[0]:+.0f} MB")
