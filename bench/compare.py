@@ -127,3 +127,7 @@ def memory(cmd, env):
     print("  " + ", ".join(f"{s}: {m:.0f}" for s, m in zip(steps, rss) if s % 500 == 0 or s == steps[-1]))
     later = [m for s, m in zip(steps, rss) if s >= 200]
     print(f"  from step 200 on: min {min(later):.0f} MB, max {max(later):.0f} MB, last - first {later[-1] - later[0]:+.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
