@@ -86,7 +86,7 @@ def main():
     import torch  # only to print its version
     print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}, "
           f"{args.repeat} x ({args.steps} training steps, {args.runs} sampling runs) per language, "
-          f"load average before {os.getloadavg()[0]:.1f}")
+          f"1-minute load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'workload':30} {'Java median':>12} {'Java p90':>9} {'p90/med':>8} {'Py median':>10} {'Py p90':>8} {'Java/Py':>8}")
     for name in java:
         j, py = java[name], python[name]
