@@ -60,7 +60,7 @@ public final class ImageBatches {
         for (int k = 0; k < batch; k++, drawn++) {
             long epoch = drawn / n;
             if (epoch != orderEpoch) {
-                order = permutation(n, epochRandom(rng.seed(), epoch));
+                order = Rng.permutation(n, epochRandom(rng.seed(), epoch));
                 orderEpoch = epoch;
             }
             out[k] = order[(int) (drawn % n)];
@@ -104,18 +104,4 @@ public final class ImageBatches {
         return new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L * (epoch + 1)).split();
     }
 
-    /** A uniform random permutation of 0..n-1 (Fisher-Yates). */
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
 }

@@ -25,7 +25,7 @@ final class ShuffledEpochs implements LabelledBatches {
     @Override
     public NDList sample(NDManager manager, int batchSize, Rng ignored) {
         if (next >= order.length) {
-            order = permutation(labels.length, rng.java());
+            order = Rng.permutation(labels.length, rng.java());
             next = 0;
         }
         int to = Math.min(order.length, next + batchSize);
@@ -41,17 +41,4 @@ final class ShuffledEpochs implements LabelledBatches {
         return new NDList(x, manager.create(y));
     }
 
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
 }

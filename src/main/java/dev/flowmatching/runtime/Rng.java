@@ -59,6 +59,21 @@ public final class Rng {
         return new SplittableRandom(mix(seed, draws++));
     }
 
+    /** A uniform random permutation of 0..n-1 (Fisher-Yates), drawn from {@code random}. */
+    public static int[] permutation(int n, SplittableRandom random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
     /** Seeds libtorch for the next native draw; also used before initialising a model's weights. */
     public void seedEngine() {
         Torch.engine().setRandomSeed((int) mix(seed, draws++));
