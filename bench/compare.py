@@ -99,7 +99,7 @@ def main():
             j, py = java_cpu[name], python_cpu[name]
             jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
             print(f"{name:30} {jm:10.3f}ms {jp:7.3f}ms {'':>8} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
-    if unet:
+    if unet and args.memory_steps > 0:  # --memory-steps 0 skips the trace
         memory(jvm[:1] + ["-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"] + jvm[1:]
                + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
 
