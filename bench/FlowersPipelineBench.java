@@ -22,7 +22,9 @@ import dev.flowmatching.data.Augment;
 import dev.flowmatching.data.FlowersCache;
 import dev.flowmatching.data.FlowersPreparer;
 import dev.flowmatching.data.ImageDecoder;
+import dev.flowmatching.data.ImageBatches;
 import dev.flowmatching.data.ImageSet;
+import dev.flowmatching.data.PrefetchingBatches;
 import dev.flowmatching.data.PrepareReport;
 import dev.flowmatching.data.SquareResize;
 import dev.flowmatching.runtime.Rng;
@@ -31,7 +33,8 @@ import dev.flowmatching.runtime.Torch;
 /**
  * Images per second of the Flowers data pipeline: decoding (ImageIO, Commons Imaging), decode + centre crop +
  * area resize, the whole preparation of a tar.gz into the cache on all cores, reading the cache, and
- * batching from it (uint8 -> float32 [-1, 1] NDArray, plus the random flip). Not a test: it prints figures.
+ * batching from it (uint8 -> float32 [-1, 1] NDArray, plus the random flip), and the training thread's wait
+ * for a batch with and without {@link PrefetchingBatches}. Not a test: it prints figures.
  *
  *   bench/run.sh flowers-pipeline [JPEG_FOLDER] [RESOLUTION]
  *
@@ -86,12 +89,47 @@ public final class FlowersPipelineBench {
                 }
             }
         }
+        prefetch(set, batch, 50);
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 Files.delete(p);
             }
         }
         Files.delete(dir);
+    }
+
+    /**
+     * What the training thread waits for a batch when a step of {@code stepMs} (a stand-in for a GPU step) runs
+     * between batches: building and flipping the batch itself, or taking it from {@link PrefetchingBatches}.
+     */
+    private static void prefetch(ImageSet set, int batch, int stepMs) throws InterruptedException {
+        int batches = 60;
+        double[] own = new double[batches];
+        double[] prefetched = new double[batches];
+        Rng rng = new Rng(1);
+        try (NDManager manager = Torch.engine().newBaseManager();
+             PrefetchingBatches pre = new PrefetchingBatches(new ImageBatches(set), batch, rng.seed()).flips(true)) {
+            ImageBatches plain = new ImageBatches(set);
+            for (int b = 0; b < batches; b++) {
+                Thread.sleep(stepMs);
+                long t = System.nanoTime();
+                try (NDManager step = manager.newSubManager()) {
+                    Augment.flipHorizontal(plain.sample(step, batch, rng).get(0), rng);
+                }
+                own[b] = (System.nanoTime() - t) / 1e6;
+                Thread.sleep(stepMs);
+                t = System.nanoTime();
+                try (NDManager step = manager.newSubManager()) {
+                    pre.sample(step, batch, rng);
+                }
+                prefetched[b] = (System.nanoTime() - t) / 1e6;
+            }
+        }
+        java.util.Arrays.sort(own);
+        java.util.Arrays.sort(prefetched);
+        System.out.printf(Locale.ROOT, "training thread's wait for a batch of %d with a %d ms step between batches:"
+                + " built on the thread %.1f ms, prefetched %.1f ms (medians; p90 %.1f / %.1f ms)%n", batch, stepMs,
+                own[batches / 2], prefetched[batches / 2], own[batches * 9 / 10], prefetched[batches * 9 / 10]);
     }
 
     private static void report(String what, int images, double seconds) {
