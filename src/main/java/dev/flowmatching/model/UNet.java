@@ -90,7 +90,7 @@ public final class UNet extends AbstractBlock {
                 skips.push(ch);
             }
         }
-        middle.add(stage("middle0", new ResBlock(ch, ch, e, g, p), new SelfAttention(ch, c.heads(), g), null));
+        middle.add(stage("middle0", new ResBlock(ch, ch, e, g, p), new SelfAttention(ch, c.heads(), g, c.qkNorm()), null));
         middle.add(stage("middle1", new ResBlock(ch, ch, e, g, p), null, null));
         for (int level = c.levels() - 1; level >= 0; level--) {
             int out = c.channels(level);
@@ -105,7 +105,7 @@ public final class UNet extends AbstractBlock {
     }
 
     private static SelfAttention attention(UNetConfig c, int level, int channels) {
-        return c.attentionLevels().contains(level) ? new SelfAttention(channels, c.heads(), c.groups()) : null;
+        return c.attentionLevels().contains(level) ? new SelfAttention(channels, c.heads(), c.groups(), c.qkNorm()) : null;
     }
 
     private UNetStage stage(String name, ResBlock res, SelfAttention attention, ai.djl.nn.Block resample) {

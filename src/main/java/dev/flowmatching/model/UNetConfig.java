@@ -14,6 +14,7 @@ import java.util.TreeSet;
  * <pre>{@code
  * UNetConfig digits = UNetConfig.mnist("small", 10);               // class-conditional, 10 digits
  * UNetConfig mine = new UNetConfig(1, 32, List.of(1, 2, 2), 2, Set.of(2), 4, 0.1f, 128, 0, 8);
+ * UNetConfig flowers = UNetConfig.flowers("small", 64, 0).withQkNorm(true);
  * }</pre>
  *
  * @param inChannels         channels of the images (1 for MNIST, 3 for RGB)
@@ -27,9 +28,19 @@ import java.util.TreeSet;
  * @param embedding          size of the time (and label) embedding every residual block receives (ADM: 4 x base)
  * @param classes            number of class labels, 0 = unconditional; label {@code classes} is the null class
  * @param groups             GroupNorm groups (must divide every level's channels; ADM uses 32)
+ * @param qkNorm             whether every attention normalises its queries and keys (see {@link SelfAttention}):
+ *                           bounded attention logits, a remedy for unstable training at high resolution
  */
 public record UNetConfig(int inChannels, int baseChannels, List<Integer> channelMultipliers, int resBlocks,
-        Set<Integer> attentionLevels, int heads, float dropout, int embedding, int classes, int groups) {
+        Set<Integer> attentionLevels, int heads, float dropout, int embedding, int classes, int groups,
+        boolean qkNorm) {
+
+    /** Attention without QK-normalisation (the configuration before it was an option). */
+    public UNetConfig(int inChannels, int baseChannels, List<Integer> channelMultipliers, int resBlocks,
+            Set<Integer> attentionLevels, int heads, float dropout, int embedding, int classes, int groups) {
+        this(inChannels, baseChannels, channelMultipliers, resBlocks, attentionLevels, heads, dropout, embedding,
+                classes, groups, false);
+    }
 
     public UNetConfig {
         channelMultipliers = List.copyOf(channelMultipliers);
@@ -83,13 +94,19 @@ public record UNetConfig(int inChannels, int baseChannels, List<Integer> channel
     /** This configuration with another number of classes (0 = unconditional). */
     public UNetConfig withClasses(int n) {
         return new UNetConfig(inChannels, baseChannels, channelMultipliers, resBlocks, attentionLevels, heads, dropout,
-                embedding, n, groups);
+                embedding, n, groups, qkNorm);
     }
 
     /** This configuration with another dropout rate. */
     public UNetConfig withDropout(float rate) {
         return new UNetConfig(inChannels, baseChannels, channelMultipliers, resBlocks, attentionLevels, heads, rate,
-                embedding, classes, groups);
+                embedding, classes, groups, qkNorm);
+    }
+
+    /** This configuration with QK-normalisation in every attention switched on or off. */
+    public UNetConfig withQkNorm(boolean on) {
+        return new UNetConfig(inChannels, baseChannels, channelMultipliers, resBlocks, attentionLevels, heads, dropout,
+                embedding, classes, groups, on);
     }
 
     /**
@@ -114,12 +131,66 @@ public record UNetConfig(int inChannels, int baseChannels, List<Integer> channel
     }
 
     /**
-     * An ADM-like UNet for 64 x 64 RGB images (Oxford Flowers 102) on a GPU: base 128, multipliers (1, 2, 2, 4)
-     * for 64, 32, 16 and 8 pixels, two blocks per level, attention at 16 x 16 and 8 x 8 with 4 heads,
-     * dropout 0.1, GroupNorm with 32 groups.
+     * UNets for square RGB images of side {@code resolution} (Oxford Flowers 102). The deepest level works at
+     * 8 x 8, so there are log2(resolution / 8) + 1 levels and the resolution must be 8 * 2^k with k >= 1 (16, 32,
+     * 64, 128, 256, ...). Self-attention follows the blocks of the levels at 16 x 16 and 8 x 8 (and the middle).
+     * A level's channel multiplier depends on the resolution it works at, so the 32-pixel model is the 64-pixel
+     * one without its top level and the 128-pixel one adds a level at multiplier 1. Parameter counts (measured,
+     * unconditional, without QK-norm, which adds 2 C per attention; {@code classes} add {@code (classes + 1) *
+     * embedding}):
+     * <ul>
+     *   <li>{@code tiny}: base 8, multipliers 2 / 2 / 1 at 8 / 16 / >= 32 pixels, one block per level, 2 heads,
+     *       embedding 32, 4 groups (the MNIST tiny's widths): 66k parameters at 16, 75k at 32, 82k at 64: for
+     *       tests and CI.</li>
+     *   <li>{@code small}: base 32, multipliers 3 / 2 / 2 / 1 at 8 / 16 / 32 / >= 64 pixels, one block per level,
+     *       4 heads, embedding 128, 8 groups: 2.27M at 64 (2.12M at 32, 2.38M at 128): the CPU model.</li>
+     *   <li>{@code base}: base 128, multipliers 4 / 2 / 2 / 1 at 8 / 16 / 32 / >= 64 pixels, two blocks per
+     *       level, 4 heads, embedding 512, dropout 0.1, 32 groups (ADM-like, for a GPU): 74.1M at 64
+     *       ({@link #flowers64}: multipliers 1, 2, 2, 4), 76.7M at 128 (1, 1, 2, 2, 4).</li>
+     * </ul>
      */
+    public static UNetConfig flowers(String size, int resolution, int classes) {
+        int levels = flowersLevels(resolution);
+        return switch (size.trim().toLowerCase(Locale.ROOT)) {
+            case "tiny" -> flowers(8, multipliers(levels, 2, 2, 1), 1, 2, 0f, 32, classes, 4);
+            case "small" -> flowers(32, multipliers(levels, 3, 2, 2, 1), 1, 4, 0f, 128, classes, 8);
+            case "base" -> flowers(128, multipliers(levels, 4, 2, 2, 1), 2, 4, 0.1f, 512, classes, 32);
+            default -> throw new IllegalArgumentException("unknown flowers UNet size '" + size + "'; valid: tiny, small, base");
+        };
+    }
+
+    /** The {@code base} flowers UNet at 64 x 64 (multipliers 1, 2, 2, 4; attention at levels 2 and 3). */
     public static UNetConfig flowers64(int classes) {
-        return new UNetConfig(3, 128, List.of(1, 2, 2, 4), 2, Set.of(2, 3), 4, 0.1f, 512, classes, 32);
+        return flowers("base", 64, classes);
+    }
+
+    private static int flowersLevels(int resolution) {
+        if (resolution < 16 || resolution % 8 != 0 || Integer.bitCount(resolution / 8) != 1) {
+            throw new IllegalArgumentException("UNetConfig.flowers: the UNet works down to 8 x 8 with attention at 16 x 16"
+                    + " and 8 x 8, so resolution must be 8 * 2^k with k >= 1 (16, 32, 64, 128, ...), got " + resolution);
+        }
+        return Integer.numberOfTrailingZeros(resolution / 8) + 1;
+    }
+
+    /**
+     * Multipliers from the top level down for a UNet whose deepest level is at 8 x 8; {@code fromDeepest} gives
+     * them for the levels at 8, 16, 32, ... pixels, its last value repeating for every level above.
+     */
+    private static List<Integer> multipliers(int levels, int... fromDeepest) {
+        Integer[] m = new Integer[levels];
+        for (int k = 0; k < levels; k++) {
+            int depth = levels - 1 - k; // 0 at 8 x 8
+            m[k] = fromDeepest[Math.min(depth, fromDeepest.length - 1)];
+        }
+        return List.of(m);
+    }
+
+    /** Attention at the two deepest levels: 16 x 16 and 8 x 8. */
+    private static UNetConfig flowers(int base, List<Integer> multipliers, int blocks, int heads, float dropout,
+            int embedding, int classes, int groups) {
+        int levels = multipliers.size();
+        return new UNetConfig(3, base, multipliers, blocks, Set.of(levels - 2, levels - 1), heads, dropout, embedding,
+                classes, groups);
     }
 
     private static void require(boolean ok, String message) {

@@ -2,6 +2,7 @@ package dev.flowmatching.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +99,53 @@ class UNetTest {
         String size = message(() -> UNetConfig.mnist("huge", 0));
         assertTrue(size.contains("valid: tiny, small, base"), size);
         assertEquals(7, 28 / UNetConfig.mnist("small", 0).sizeMultiple(), "MNIST: 28 -> 14 -> 7");
+    }
+
+    @Test
+    void flowersConfigsAttendAt16And8AndKeepTheGpuModel() {
+        assertEquals(new UNetConfig(3, 128, List.of(1, 2, 2, 4), 2, Set.of(2, 3), 4, 0.1f, 512, 7, 32),
+                UNetConfig.flowers64(7), "flowers64 is the base model at 64 x 64, as before");
+        assertEquals(List.of(1, 1, 2, 2, 4), UNetConfig.flowers("base", 128, 0).channelMultipliers(), "128: one level more");
+        assertEquals(List.of(2, 2, 3), UNetConfig.flowers("small", 32, 0).channelMultipliers(), "32: 64's without its top");
+        for (String size : List.of("tiny", "small", "base")) {
+            for (int r : new int[] {16, 32, 64, 128}) {
+                UNetConfig c = UNetConfig.flowers(size, r, 0);
+                assertEquals(3, c.inChannels());
+                assertEquals(8, r >> (c.levels() - 1), size + " at " + r + ": the deepest level is 8 x 8");
+                assertEquals(Set.of(c.levels() - 2, c.levels() - 1), c.attentionLevels(), size + " at " + r);
+                assertEquals(0, r % c.sizeMultiple());
+            }
+        }
+        String size = message(() -> UNetConfig.flowers("huge", 64, 0));
+        assertTrue(size.contains("unknown flowers UNet size 'huge'; valid: tiny, small, base"), size);
+        for (int r : new int[] {8, 48, 100, 0}) {
+            String bad = message(() -> UNetConfig.flowers("tiny", r, 0));
+            assertTrue(bad.contains("resolution must be 8 * 2^k with k >= 1 (16, 32, 64, 128, ...), got " + r), bad);
+        }
+    }
+
+    @Test
+    void qkNormIsOffByDefaultAndSurvivesTheWithers() {
+        UNetConfig plain = tiny(3, 0);
+        assertFalse(plain.qkNorm(), "the ten-argument constructor means no QK-norm");
+        UNetConfig qk = plain.withQkNorm(true);
+        assertTrue(qk.qkNorm() && qk.withClasses(4).qkNorm() && qk.withDropout(0.2f).qkNorm());
+        assertEquals(plain, qk.withQkNorm(false));
+        assertTrue(qk.toString().endsWith("groups=4, qkNorm=true]"), qk.toString());
+    }
+
+    @Test
+    void flowersSizesHaveTheDocumentedParameterCounts() {
+        try (NDManager m = NDManager.newBaseManager(Torch.device())) {
+            // Measured and written in UNetConfig.flowers' comment: tiny for tests, small for a CPU.
+            assertEquals(65_507, initialised(UNetConfig.flowers("tiny", 16, 0), m, 16, 16, new Rng(1)).parameterCount());
+            assertEquals(74_683, initialised(UNetConfig.flowers("tiny", 32, 0), m, 32, 32, new Rng(1)).parameterCount());
+            assertEquals(2_268_035, initialised(UNetConfig.flowers("small", 64, 0), m, 64, 64, new Rng(1)).parameterCount());
+            // QK-norm adds a query and a key gain per channel of each attention: 16 channels everywhere at 16 x 16;
+            // one attention per down block (2), the middle's, two per level on the way up (4).
+            UNetConfig qk = UNetConfig.flowers("tiny", 16, 0).withQkNorm(true);
+            assertEquals(65_507 + 2 * 16 * 7, initialised(qk, m, 16, 16, new Rng(1)).parameterCount());
+        }
     }
 
     @Test
