@@ -215,7 +215,7 @@ class ImageClassifierTest {
         }
         try (ImageClassifier mnist = ImageClassifier.defaultFor("mnist", new Rng(1));
                 ImageClassifier fashion = ImageClassifier.defaultFor("Fashion-MNIST", new Rng(1))) {
-            assertEquals(1250, mnist.stepsFor(8_000)); // 80,000 images in batches of 64
+            assertEquals(1875, mnist.stepsFor(8_000)); // 120,000 images in batches of 64
             assertEquals(938, fashion.stepsFor(60_000)); // 120,000 images in batches of 128
             assertEquals("fashion-mnist", fashion.dataset());
         }
