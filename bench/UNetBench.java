@@ -31,36 +31,54 @@ import dev.flowmatching.train.StepInfo;
 import dev.flowmatching.train.TrainingListener;
 
 /**
- * The UNet workloads of the MNIST notebook in Java, for bench/compare.py to set beside bench/unet.py (PyTorch):
- * one flow-matching training step at batch 64 on 28 x 28 images, and Euler sampling (10 steps) of 64 images.
- * Prints one JSON line per workload, timings in milliseconds.
+ * The UNet workloads of the MNIST and Flowers notebooks in Java, for bench/compare.py to set beside
+ * bench/unet.py (PyTorch): one flow-matching training step and Euler sampling (10 steps) of one batch, at batch
+ * 64 on 28 x 28 images (MNIST UNets, named by size) or at batch 32 on 3 x 64 x 64 images (Flowers UNets at 64,
+ * named flowers-SIZE). Prints one JSON line per workload, timings in milliseconds.
  *
  * <pre>
- *   java -cp ... bench/UNetBench.java time [trainSteps] [sampleRuns] [size]   timings (size: tiny, small, base)
+ *   java -cp ... bench/UNetBench.java time [trainSteps] [sampleRuns] [model]  timings (model: tiny, small, base,
+ *                                                                              flowers-tiny, flowers-small, ...)
  *   java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp ... bench/UNetBench.java memory [steps]
  *                                                                              RSS over training the tiny UNet
- *   java -cp ... bench/UNetBench.java export FILE                              weights, input and v for unet.py
+ *   java -cp ... bench/UNetBench.java export FILE [model]                     weights, input and v for unet.py
  * </pre>
  */
 public final class UNetBench {
-    static final int BATCH = 64;
+    /** A benchmarked UNet: its configuration, one image's shape and the batch size. */
+    record Workload(String name, UNetConfig config, long[] image, int batch) {
+        static Workload of(String model) {
+            if (model.startsWith("flowers-")) {
+                return new Workload(model, UNetConfig.flowers(model.substring(8), 64, 0), new long[] {3, 64, 64}, 32);
+            }
+            return new Workload(model, UNetConfig.mnist(model, 0), new long[] {1, 28, 28}, 64);
+        }
+
+        /** (n, C, H, W). */
+        Shape shape(long n) {
+            return new Shape(n, image[0], image[1], image[2]);
+        }
+
+        VelocityModel model(Rng rng) {
+            return new VelocityModel(new UNet(config), image, rng);
+        }
+    }
 
     public static void main(String[] args) throws IOException {
         String mode = args.length > 0 ? args[0] : "time";
         switch (mode) {
-            case "time" -> time(arg(args, 1, 30), arg(args, 2, 10), args.length > 3 ? args[3] : "small");
+            case "time" -> time(arg(args, 1, 30), arg(args, 2, 10), Workload.of(args.length > 3 ? args[3] : "small"));
             case "memory" -> memory(arg(args, 1, 2000));
-            case "export" -> export(Path.of(args[1]));
+            case "export" -> export(Path.of(args[1]), Workload.of(args.length > 2 ? args[2] : "small"));
             default -> throw new IllegalArgumentException("mode must be time, memory or export, got " + mode);
         }
     }
 
-    static void time(int trainSteps, int sampleRuns, String size) {
+    static void time(int trainSteps, int sampleRuns, Workload w) {
         Rng rng = new Rng(0);
-        try (VelocityModel model = new VelocityModel(new UNet(UNetConfig.mnist(size, 0)), new long[] {1, 28, 28}, rng);
-                NDManager manager = NDManager.newBaseManager(Torch.device())) {
+        try (VelocityModel model = w.model(rng); NDManager manager = NDManager.newBaseManager(Torch.device())) {
             System.out.println("{\"name\": \"params\", \"value\": " + model.parameterCount() + "}");
-            FlowMatchingTrainer trainer = trainer(model, manager, BATCH, rng);
+            FlowMatchingTrainer trainer = trainer(model, manager, w.shape(w.batch()), rng);
             trainer.train(5, rng); // warm-up: JIT, allocator, libtorch's first calls
             double[] step = new double[trainSteps];
             double[] cpu = new double[trainSteps];
@@ -77,9 +95,9 @@ public final class UNetBench {
             last[0] = System.nanoTime();
             last[1] = cpuNanos();
             trainer.train(trainSteps, rng, timer);
-            print("train_step_" + size + "_batch_" + BATCH, step, cpu);
+            print("train_step_" + w.name() + "_batch_" + w.batch(), step, cpu);
 
-            NDArray start = rng.normal(manager, new Shape(BATCH, 1, 28, 28));
+            NDArray start = rng.normal(manager, w.shape(w.batch()));
             Euler euler = new Euler();
             for (int k = 0; k < 2; k++) {
                 euler.solve(model, start, 10).x().close();
@@ -95,7 +113,7 @@ public final class UNetBench {
                 cpu2[k] = (cpuNanos() - c0) / 1e6;
                 x.close();
             }
-            print("euler_10_steps_batch_" + BATCH, sample, cpu2);
+            print("euler_10_steps_batch_" + w.batch(), sample, cpu2);
         }
     }
 
@@ -109,7 +127,7 @@ public final class UNetBench {
         int every = 100;
         try (VelocityModel model = new VelocityModel(new UNet(UNetConfig.mnist("tiny", 0)), new long[] {1, 28, 28}, rng);
                 NDManager manager = NDManager.newBaseManager(Torch.device())) {
-            FlowMatchingTrainer trainer = trainer(model, manager, 16, rng);
+            FlowMatchingTrainer trainer = trainer(model, manager, new Shape(16, 1, 28, 28), rng);
             List<String> at = new ArrayList<>();
             List<String> rss = new ArrayList<>();
             long t0 = System.nanoTime();
@@ -129,14 +147,13 @@ public final class UNetBench {
     }
 
     /**
-     * The small UNet with every weight drawn at random (the zero-initialised ones too, or v would be 0), an
+     * The workload's UNet with every weight drawn at random (the zero-initialised ones too, or v would be 0), an
      * input and its v, for bench/unet.py to load into the PyTorch twin and compare. Little-endian: int32 count,
      * then per array int32 rank, int64 dims, float32 values; parameters in order, then x, t, v.
      */
-    static void export(Path file) throws IOException {
+    static void export(Path file, Workload workload) throws IOException {
         Rng rng = new Rng(1);
-        try (VelocityModel model = new VelocityModel(new UNet(UNetConfig.mnist("small", 0)), new long[] {1, 28, 28}, rng);
-                NDManager manager = NDManager.newBaseManager(Torch.device())) {
+        try (VelocityModel model = workload.model(rng); NDManager manager = NDManager.newBaseManager(Torch.device())) {
             System.out.println("{\"name\": \"params\", \"value\": " + model.parameterCount() + "}");
             List<NDArray> arrays = new ArrayList<>();
             for (Pair<String, Parameter> p : model.block().getParameters()) {
@@ -144,7 +161,7 @@ public final class UNetBench {
                 w.set(rng.normal(manager, w.getShape()).mul(0.2f).add(p.getKey().endsWith("gamma") ? 1f : 0f).toFloatArray());
                 arrays.add(w);
             }
-            NDArray x = rng.normal(manager, new Shape(4, 1, 28, 28));
+            NDArray x = rng.normal(manager, workload.shape(4));
             NDArray t = manager.create(new float[] {0f, 0.25f, 0.6f, 1f});
             arrays.addAll(List.of(x, t, model.forward(x, t, false)));
             write(file, arrays);
@@ -152,14 +169,15 @@ public final class UNetBench {
         }
     }
 
-    static FlowMatchingTrainer trainer(VelocityModel model, NDManager manager, int batch, Rng rng) {
-        NDArray images = rng.uniform(manager, -1f, 1f, new Shape(batch, 1, 28, 28)); // timing only: any fixed batch
+    /** Trains on one fixed batch of {@code shape} (timing only: any images will do). */
+    static FlowMatchingTrainer trainer(VelocityModel model, NDManager manager, Shape shape, Rng rng) {
+        NDArray images = rng.uniform(manager, -1f, 1f, shape);
         PairSource pairs = (m, b, r) -> {
             // Lent to the step's manager: the path's arithmetic on it then lands there, not next to the weights.
             images.tempAttach(m);
-            return new NDList(r.normal(m, new Shape(b, 1, 28, 28)), images);
+            return new NDList(r.normal(m, shape), images);
         };
-        return new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()), pairs).batchSize(batch)
+        return new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()), pairs).batchSize((int) shape.get(0))
                 .learningRate(2e-4f).warmupSteps(100).clipNorm(1f);
     }
 

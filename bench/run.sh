@@ -3,6 +3,7 @@
 # (installs PyTorch 2.7.1, the libtorch DJL uses, into .venv on first use, for benchmarking only).
 # `bench/run.sh unet`: the MNIST UNet in Java vs the same UNet in PyTorch (bench/unet.py): training step,
 # Euler sampling, parameter counts and outputs checked equal, and Java's resident memory over 2,000 steps.
+# `bench/run.sh flowers-unet`: the same for the 64 x 64 Flowers UNet ("small", batch 32), without the memory trace.
 # `bench/run.sh couplings`: exact OT and Sinkhorn in Java vs POT on the same cost matrices.
 # `bench/run.sh flowers-pipeline [JPEG_FOLDER] [RESOLUTION]`: images/s of the Flowers data pipeline (Java only).
 set -euo pipefail

@@ -1,4 +1,4 @@
-"""The UNet of bench/UNetBench.java (dev.flowmatching.model.UNet), written in PyTorch, timed the same way.
+"""The UNets of bench/UNetBench.java (dev.flowmatching.model.UNet), written in PyTorch, timed the same way.
 
 Same architecture and parameter count (printed, and checked by bench/compare.py): sinusoidal time features
 (base channels, frequencies 1000 * 10000^(-k/half)) -> Linear -> SiLU -> Linear, SiLU of the embedding once;
@@ -6,10 +6,11 @@ ResBlocks GN -> SiLU -> Conv3x3 -> + Linear(e) -> GN -> SiLU -> Conv3x3 (zero) +
 change); spatial self-attention GN -> 1x1 qkv -> softmax(Q^T K / sqrt(d)) V -> 1x1 (zero) + residual; stride-2
 Conv3x3 down, nearest 2x + Conv3x3 up; skips concatenated on the way up (ADM's layout); output GN -> SiLU ->
 Conv3x3 (zero). Training: flow matching on a linear path, AdamW with warm-up, gradient-norm clipping at 1 and
-the loss read back every step, as FlowMatchingTrainer does; sampling: Euler with 10 steps.
+the loss read back every step, as FlowMatchingTrainer does; sampling: Euler with 10 steps. MNIST models
+(tiny, small, base) run at batch 64 on 1 x 28 x 28, Flowers models (flowers-SIZE) at batch 32 on 3 x 64 x 64.
 
-    python bench/unet.py [trainSteps] [sampleRuns] [threads] [size]
-    python bench/unet.py check FILE     v of the Java UNet (bench/UNetBench.java export) against this one
+    python bench/unet.py [trainSteps] [sampleRuns] [threads] [model]
+    python bench/unet.py check FILE [model]    v of the Java UNet (bench/UNetBench.java export) against this one
 """
 import json
 import math
@@ -26,7 +27,16 @@ CONFIGS = {
     "tiny": (8, (1, 2, 2), 1, (), 2, 32, 4, 0.0),
     "small": (16, (1, 2, 4), 1, (2,), 4, 64, 8, 0.0),
     "base": (64, (1, 2, 2), 2, (1, 2), 4, 256, 32, 0.1),
+    # UNetConfig.flowers(size, 64, 0): the level at 8 x 8 (3) and at 16 x 16 (2) attend
+    "flowers-tiny": (8, (1, 1, 2, 2), 1, (2, 3), 2, 32, 4, 0.0),
+    "flowers-small": (32, (1, 2, 2, 3), 1, (2, 3), 4, 128, 8, 0.0),
+    "flowers-base": (128, (1, 2, 2, 4), 2, (2, 3), 4, 512, 32, 0.1),
 }
+
+
+def images(size):
+    """(channels, side, batch) of the model's workload, as UNetBench.Workload."""
+    return (3, 64, 32) if size.startswith("flowers-") else (1, 28, 64)
 
 
 def zero(module):
@@ -139,23 +149,24 @@ class UNet(nn.Module):
 
 def unet(size, classes=0):
     base, mults, blocks, attn, heads, emb, groups, dropout = CONFIGS[size]
-    return UNet(1, base, mults, blocks, attn, heads, emb, groups, dropout, classes)
+    return UNet(images(size)[0], base, mults, blocks, attn, heads, emb, groups, dropout, classes)
 
 
 def main():
     train_steps = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     sample_runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     size = sys.argv[4] if len(sys.argv) > 4 else "small"
-    batch = 64
+    channels, side, batch = images(size)
+    shape = (batch, channels, side, side)
     torch.manual_seed(0)
     model = unet(size)
     print(json.dumps({"name": "params", "value": sum(p.numel() for p in model.parameters())}))
     opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda n: min(1.0, (n + 1) / 100))
-    images = torch.rand(batch, 1, 28, 28) * 2 - 1  # timing only: any fixed batch of "images"
+    fixed = torch.rand(shape) * 2 - 1  # timing only: any fixed batch of "images"
 
     def step():
-        x0, x1, t = torch.randn(batch, 1, 28, 28), images, torch.rand(batch)
+        x0, x1, t = torch.randn(shape), fixed, torch.rand(batch)
         tb = t.reshape(-1, 1, 1, 1)
         loss = (model((1 - tb) * x0 + tb * x1, t) - (x1 - x0)).square().mean()
         opt.zero_grad(set_to_none=True)
@@ -184,7 +195,7 @@ def main():
             x = x + h * model(x, torch.full((x.shape[0],), k * h))
         return x
 
-    start = torch.randn(batch, 1, 28, 28)
+    start = torch.randn(shape)
     for _ in range(2):
         euler(start)
     times, cpu = [], []
@@ -211,10 +222,10 @@ def read_arrays(path):
     return arrays
 
 
-def check(path):
+def check(path, size):
     """Loads the Java UNet's weights in parameter order into the twin; prints the largest difference in v."""
     *weights, x, t, v_java = read_arrays(path)
-    model = unet("small").eval()
+    model = unet(size).eval()
     params = list(model.parameters())
     if len(params) != len(weights):
         sys.exit(f"unet.py: Java exported {len(weights)} parameters, the PyTorch twin has {len(params)}")
@@ -230,7 +241,7 @@ def check(path):
 
 
 if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "check":
-    check(sys.argv[2])
+    check(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "small")
 elif __name__ == "__main__":
     torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else torch.get_num_threads())
     main()
