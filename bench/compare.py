@@ -13,7 +13,7 @@ step at batch 64 and Euler sampling (10 steps, batch 64) of the "small" UNet; bo
 equal; v of the Java UNet against the twin given the same random weights; and the Java process's resident
 memory over --memory-steps training steps of the "tiny" UNet.
 
-`flowers-unet`: the same for the Flowers notebook's CPU UNet (UNetConfig.flowers("small", 64, 0), 2.27M
+`flowers-unet`: the same for the Flowers notebook's CPU UNet (UNetConfig.flowers("small", 64, 0), 1.88M
 parameters): a training step at batch 32 on 3 x 64 x 64 images and Euler sampling (10 steps, batch 32); both
 parameter counts and v on the same random weights checked as for `unet`; no memory trace.
 

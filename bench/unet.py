@@ -29,7 +29,7 @@ CONFIGS = {
     "base": (64, (1, 2, 2), 2, (1, 2), 4, 256, 32, 0.1),
     # UNetConfig.flowers(size, 64, 0): the level at 8 x 8 (3) and at 16 x 16 (2) attend
     "flowers-tiny": (8, (1, 1, 2, 2), 1, (2, 3), 2, 32, 4, 0.0),
-    "flowers-small": (32, (1, 2, 2, 3), 1, (2, 3), 4, 128, 8, 0.0),
+    "flowers-small": (16, (1, 2, 4, 6), 1, (2, 3), 4, 128, 8, 0.0),
     "flowers-base": (128, (1, 2, 2, 4), 2, (2, 3), 4, 512, 32, 0.1),
 }
 
