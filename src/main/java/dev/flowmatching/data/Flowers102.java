@@ -158,6 +158,14 @@ public final class Flowers102 {
         return dataDir.resolve(NAME);
     }
 
+    /**
+     * Whether {@link #load(int)} can work without the network: the cache for {@code resolution} or the archive is
+     * in {@link #folder()} (a notebook falls back to {@link SyntheticFlowers} when neither is).
+     */
+    public boolean availableOffline(int resolution) {
+        return Files.exists(FlowersCache.file(folder(), resolution)) || Files.exists(folder().resolve(files.get(0).name()));
+    }
+
     /** All pictures at {@code resolution} px from the first place that has them (see the class comment). */
     public ImageSet load(int resolution) {
         return cache(resolution).toImageSet(NAME + " " + resolution + "px");

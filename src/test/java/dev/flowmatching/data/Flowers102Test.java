@@ -160,7 +160,9 @@ class Flowers102Test {
 
     @Test
     void aSecondRunReadsTheCacheAloneAndEachResolutionHasItsOwn() throws IOException {
+        assertFalse(flowers().availableOffline(R), "nothing placed yet");
         placeFiles();
+        assertTrue(flowers().availableOffline(16), "the archive can be prepared at any resolution");
         ImageSet first = flowers().load(R);
         ImageSet small = flowers().load(4);
         Path folder = dataDir.resolve("flowers102");
@@ -169,6 +171,8 @@ class Flowers102Test {
         for (String name : List.of("102flowers.tgz", "imagelabels.mat", "setid.mat")) {
             Files.delete(folder.resolve(name));
         }
+        assertTrue(flowers().availableOffline(R), "the cache alone is enough");
+        assertFalse(flowers().availableOffline(16), "no cache at 16 px and no archive");
         ImageSet again = flowers().load(R);
         assertEquals(first.size(), again.size());
         for (int i = 0; i < first.size(); i++) {
