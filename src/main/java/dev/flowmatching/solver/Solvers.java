@@ -33,4 +33,24 @@ public final class Solvers {
                         + "; valid names: " + String.join(", ", NAMES));
         }
     }
+
+    /**
+     * Steps of the fixed-step solver {@code name} that spend at most {@code nfe} function evaluations (at least
+     * one step): nfe for Euler, nfe / 2 for midpoint and Heun, nfe / 4 for RK4. Comparing solvers at equal NFE
+     * compares them at equal cost.
+     */
+    public static int stepsForNfe(String name, int nfe) {
+        if (nfe < 1) {
+            throw new IllegalArgumentException("NFE must be >= 1, got " + nfe);
+        }
+        named(name); // fails naming the valid ones
+        int perStep = switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "euler" -> 1;
+            case "midpoint", "heun" -> 2;
+            case "rk4" -> 4;
+            default -> throw new IllegalArgumentException("\"" + name + "\" is adaptive: its NFE follows from its "
+                    + "tolerance, not from a step count");
+        };
+        return Math.max(1, nfe / perStep);
+    }
 }

@@ -41,6 +41,19 @@ class SolversTest {
     }
 
     @Test
+    void stepsForNfeSpendExactlyThatManyEvaluations() {
+        try (NDManager m = NDManager.newBaseManager(Torch.device())) {
+            NDArray x = m.ones(new ai.djl.ndarray.types.Shape(2, 1));
+            for (String name : List.of("euler", "midpoint", "heun", "rk4")) {
+                int steps = Solvers.stepsForNfe(name, 8);
+                assertEquals(8, Solvers.named(name).solve((y, t) -> y.neg(), x, steps).nfe(), name);
+            }
+            assertEquals(1, Solvers.stepsForNfe("rk4", 2), "at least one step");
+            assertThrows(IllegalArgumentException.class, () -> Solvers.stepsForNfe("dopri5", 8));
+        }
+    }
+
+    @Test
     void anUnknownNameListsTheValidOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Solvers.named("rk45"));
         assertTrue(e.getMessage().contains("\"rk45\"") && e.getMessage().contains("euler, midpoint, heun, rk4, dopri5"),
