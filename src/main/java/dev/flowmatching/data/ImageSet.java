@@ -185,6 +185,23 @@ public final class ImageSet {
                 Arrays.copyOfRange(pixels, from * n, to * n), source + "; images " + from + " to " + to);
     }
 
+    /**
+     * The images at {@code indices}, in that order, as a new set with the same classes: a random held-out split is
+     * {@code select} of the first k entries of a permutation, training the rest.
+     */
+    public ImageSet select(int[] indices) {
+        int n = imageSize();
+        byte[] out = new byte[indices.length * n];
+        int[] picked = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            checkIndex(indices[k]);
+            System.arraycopy(pixels, indices[k] * n, out, k * n, n);
+            picked[k] = labels[indices[k]];
+        }
+        return new ImageSet(name, channels, height, width, classNames, picked, out,
+                source + "; " + indices.length + " of its " + size() + " images");
+    }
+
     /** The images at {@code indices} as float32 (n, C, H, W) scaled to [-1, 1], in {@code manager}. */
     public NDArray images(NDManager manager, int[] indices) {
         return manager.create(floats(indices), new Shape(indices.length, channels, height, width));

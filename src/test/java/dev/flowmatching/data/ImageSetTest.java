@@ -75,6 +75,11 @@ class ImageSetTest {
         assertArrayEquals(set.image(2), sub.image(1));
         assertEquals(255, sub.image(1)[1] & 0xFF);
         assertEquals(0, set.subset(2, 2).size());
+        ImageSet picked = set.select(new int[] {2, 0});
+        assertArrayEquals(new int[] {9, 4}, picked.labels());
+        assertArrayEquals(set.image(2), picked.image(0));
+        assertArrayEquals(set.image(0), picked.image(1));
+        assertThrows(IndexOutOfBoundsException.class, () -> set.select(new int[] {3}));
         assertThrows(IndexOutOfBoundsException.class, () -> set.subset(2, 4));
     }
 
