@@ -1,7 +1,9 @@
 package dev.flowmatching.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 import ai.djl.ndarray.NDArray;
@@ -31,7 +33,7 @@ import tech.tablesaw.api.Table;
  * uses the same learning rate; only the switches differ. Per variant it records the loss and the gradient
  * norm (before clipping) of every step, whether and where training diverged (a non-finite loss or gradient),
  * and the loss of the weights one would sample with (the EMA's where it is on) on a fixed held-out batch with
- * uniform t, the same batch and noise for every variant (the last {@link #heldOut} images, never trained on).
+ * uniform t, the same batch and noise for every variant (images chosen at random once, never trained on).
  *
  * <pre>{@code
  * StabilityExperiment e = new StabilityExperiment(UNetConfig.flowers("tiny", 128, 0), flowers128, 0)
@@ -144,7 +146,7 @@ public final class StabilityExperiment {
         return this;
     }
 
-    /** Images at the end of the set kept out of training, the fixed held-out batch (default 32, at most a quarter). */
+    /** Images kept out of training, drawn at random once: the fixed held-out batch (default 32, at most a quarter). */
     public StabilityExperiment heldOut(int n) {
         require(n >= 1 && n < data.size(), "held-out batch must hold 1.." + (data.size() - 1) + " images, got " + n);
         this.heldOut = n;
@@ -165,7 +167,7 @@ public final class StabilityExperiment {
         UNetConfig c = config.withQkNorm(variant.qkNorm());
         long[] shape = {data.channels(), data.height(), data.width()};
         try (VelocityModel model = new VelocityModel(new UNet(c), shape, 0, new Rng(seed))) {
-            ImageBatches batches = new ImageBatches(data.subset(0, data.size() - heldOut));
+            ImageBatches batches = new ImageBatches(data.select(Arrays.copyOfRange(split(), heldOut, data.size())));
             FlowMatchingTrainer trainer = new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()),
                     PairSource.labelled(batches::sample)).batchSize(batchSize).learningRate(learningRate)
                     .warmupSteps(warmupSteps).clipNorm(clipNorm)
@@ -195,15 +197,19 @@ public final class StabilityExperiment {
         }
     }
 
+    /**
+     * A fixed random order of the images: the first {@link #heldOut} are held out, the rest trained on (a random
+     * split, since a set such as Flowers 102 stores its pictures class by class).
+     */
+    private int[] split() {
+        return Rng.permutation(data.size(), new SplittableRandom(seed ^ 0x5EEDL));
+    }
+
     /** The flow-matching loss of the sampling weights on a fixed batch, noise and uniform t (seeded apart). */
     private double heldOutLoss(VelocityModel model, Ema ema) {
         try (NDManager sub = model.manager().newSubManager(); Ema.Applied averaged = ema == null ? null : ema.apply()) {
             Rng rng = new Rng(seed + 2);
-            int[] indices = new int[heldOut];
-            for (int i = 0; i < heldOut; i++) {
-                indices[i] = data.size() - heldOut + i; // the end of the set, which training never draws
-            }
-            NDArray x1 = data.images(sub, indices);
+            NDArray x1 = data.images(sub, Arrays.copyOf(split(), heldOut));
             NDArray x0 = rng.normal(sub, x1.getShape());
             NDArray t = TimeSampler.uniform().sample(sub, heldOut, rng);
             PathSample s = new AffinePath(new LinearScheduler()).sample(x0, x1, t);
