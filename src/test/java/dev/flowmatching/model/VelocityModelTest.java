@@ -14,9 +14,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 
 import dev.flowmatching.runtime.Rng;
@@ -113,6 +116,43 @@ class VelocityModelTest {
                 assertNotEquals(a.fingerprint(), other.fingerprint());
             }
             assertTrue(a.fingerprint().contains("hidden0_weight (8, 34)"), a.fingerprint());
+        }
+    }
+
+    @Test
+    void aForwardPassLeavesOnlyItsResultAndBackwardStillSeesEveryLayer() {
+        // The MLP closes each layer's temporaries as soon as the next layer exists. The caller's manager must gain
+        // only v, the model's nothing, and the gradient must still reach the first layer: checked against a
+        // central difference of the loss in that layer's bias.
+        for (int classes : new int[] {0, 3}) {
+            try (VelocityModel model = VelocityModel.mlp(2, 16, 3, classes, new Rng(7));
+                    NDManager m = NDManager.newBaseManager(Torch.device())) {
+                NDArray x = m.create(new float[][] {{0.5f, -1f}, {2f, 0.25f}, {-0.3f, 0.7f}});
+                NDArray t = m.create(new float[] {0.1f, 0.5f, 0.9f});
+                NDArray y = classes == 0 ? null : m.create(new int[] {2, 0, 3});
+                int callers = m.getManagedArrays().size();
+                int models = model.manager().getManagedArrays().size();
+                NDArray v = model.forward(x, t, y, false);
+                assertEquals(callers + 1, m.getManagedArrays().size(), "arrays left beside v, classes " + classes);
+                assertEquals(models, model.manager().getManagedArrays().size(), "arrays left in the model, classes " + classes);
+                NDArray bias = param(model, "01hidden0_bias");
+                float analytic;
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray loss = model.forward(x, t, y, true).square().mean();
+                    gc.backward(loss);
+                    analytic = bias.getGradient().toFloatArray()[5];
+                }
+                float b = bias.toFloatArray()[5];
+                float h = 1e-2f;
+                bias.set(new NDIndex(5), b + h);
+                float up = model.forward(x, t, y, false).square().mean().getFloat();
+                bias.set(new NDIndex(5), b - h);
+                float down = model.forward(x, t, y, false).square().mean().getFloat();
+                bias.set(new NDIndex(5), b);
+                float numeric = (up - down) / (2 * h);
+                assertEquals(numeric, analytic, 1e-3 + 1e-2 * Math.abs(numeric), "d loss / d b_0[5], classes " + classes);
+                assertTrue(Math.abs(analytic) > 1e-5, "a gradient of zero would make the check empty: " + analytic);
+            }
         }
     }
 }
