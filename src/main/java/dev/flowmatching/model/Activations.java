@@ -12,7 +12,12 @@ public enum Activations {
      * x * sigmoid(x) (swish with beta 1); smooth, the usual choice for flow and diffusion models. Two native
      * ops: DJL's {@code swish} adds a third (the multiplication by beta), which costs ~10% of a 2D step.
      */
-    SILU(x -> x.mul(Activation.sigmoid(x))),
+    SILU(x -> {
+        NDArray s = Activation.sigmoid(x);
+        NDArray y = x.mul(s);
+        s.close(); // freed now, not with the caller's manager: autograd keeps its own reference
+        return y;
+    }),
     RELU(Activation::relu),
     GELU(Activation::gelu),
     TANH(Activation::tanh);

@@ -84,11 +84,13 @@ public final class GroupNorm extends AbstractBlock {
         NDManager m = x.getManager();
         // Layer norm over each (sample, group) row with unit scale and no shift is exactly the group statistic.
         NDArray rows = x.reshape(batch, groups, perGroup);
-        NDArray normalised = rows.getNDArrayInternal()
+        NDArray flat = rows.getNDArrayInternal()
                 .layerNorm(rows, new Shape(perGroup), m.ones(new Shape(perGroup)), m.zeros(new Shape(perGroup)), eps)
-                .singletonOrThrow().reshape(shape);
+                .singletonOrThrow();
+        NDArray normalised = Layers.free(flat.reshape(shape), flat);
         int dims = shape.dimension();
-        return normalised.mul(perChannel(ps, gamma, m, dims, training)).add(perChannel(ps, beta, m, dims, training));
+        NDArray scaled = Layers.free(normalised.mul(perChannel(ps, gamma, m, dims, training)), normalised);
+        return Layers.free(scaled.add(perChannel(ps, beta, m, dims, training)), scaled);
     }
 
     /**

@@ -47,6 +47,19 @@ final class Layers {
         }
     }
 
+    /**
+     * {@code result}, after closing {@code used}: temporaries the caller made and no longer needs. Freeing each as
+     * soon as the next array exists keeps a pass to the few live buffers Python's reference counting would keep.
+     */
+    static NDArray free(NDArray result, NDArray... used) {
+        for (NDArray a : used) {
+            if (a != result) { // an op may hand back its input (dropout when not training)
+                a.close();
+            }
+        }
+        return result;
+    }
+
     static NDArray run(Block block, ParameterStore ps, NDArray x, boolean training) {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();
     }

@@ -89,16 +89,19 @@ public final class ResBlock extends AbstractBlock {
     }
 
     private NDArray residual(ParameterStore ps, NDArray x, NDArray e, boolean training) {
-        NDArray h = Layers.run(conv1, ps, Layers.silu(Layers.run(norm1, ps, x, training)), training);
+        NDArray h = Layers.run(norm1, ps, x, training);
+        h = Layers.free(Layers.silu(h), h);
+        h = Layers.free(Layers.run(conv1, ps, h, training), h);
         NDArray shift = Layers.run(embedding, ps, e, training);
-        h = h.add(shift.reshape(shift.getShape().get(0), out, 1, 1));
-        h = Layers.silu(Layers.run(norm2, ps, h, training));
+        h = Layers.free(h.add(shift.reshape(shift.getShape().get(0), out, 1, 1)), h);
+        h = Layers.free(Layers.run(norm2, ps, h, training), h);
+        h = Layers.free(Layers.silu(h), h);
         if (dropout > 0) {
-            h = Dropout.dropout(h, dropout, training).singletonOrThrow();
+            h = Layers.free(Dropout.dropout(h, dropout, training).singletonOrThrow(), h);
         }
-        h = Layers.run(conv2, ps, h, training);
+        h = Layers.free(Layers.run(conv2, ps, h, training), h);
         NDArray base = skip == null ? x : Layers.run(skip, ps, x, training);
-        return base.add(h);
+        return Layers.free(base.add(h), h); // base, when not x, goes with the scope
     }
 
     private void check(Shape x, Shape e) {

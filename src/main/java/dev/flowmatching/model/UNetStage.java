@@ -30,17 +30,23 @@ final class UNetStage extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray h = inputs.get(0);
+        NDArray x = inputs.get(0);
+        NDArray h = x;
         if (res != null) {
             h = res.forward(ps, new NDList(h, inputs.get(1)), training).singletonOrThrow();
         }
         if (attention != null) {
-            h = Layers.run(attention, ps, h, training);
+            h = next(h, Layers.run(attention, ps, h, training), x);
         }
         if (resample != null) {
-            h = Layers.run(resample, ps, h, training);
+            h = next(h, Layers.run(resample, ps, h, training), x);
         }
         return new NDList(h);
+    }
+
+    /** {@code result}, closing {@code previous} unless it is the stage's input, which belongs to the caller. */
+    private static NDArray next(NDArray previous, NDArray result, NDArray input) {
+        return previous == input ? result : Layers.free(result, previous);
     }
 
     @Override

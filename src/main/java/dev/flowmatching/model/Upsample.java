@@ -40,7 +40,8 @@ public final class Upsample extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         Layers.requireImage("Upsample(" + channels + ")", x.getShape(), channels);
-        return conv.forward(ps, new NDList(nearest2x(x)), training);
+        NDArray doubled = nearest2x(x);
+        return new NDList(Layers.free(Layers.run(conv, ps, doubled, training), doubled));
     }
 
     @Override

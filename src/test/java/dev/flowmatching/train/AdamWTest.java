@@ -99,8 +99,12 @@ class AdamWTest {
     }
 
     @Test
-    void equalsDjlsAdamWBitForBit() {
-        float lambda = 0.1f;
+    void equalsDjlsAdamWBitForBitWithAndWithoutDecay() {
+        equalsDjlsAdamWBitForBit(0.1f);
+        equalsDjlsAdamWBitForBit(0f); // ours takes the engine's plain-Adam branch here, DJL the decoupled one
+    }
+
+    void equalsDjlsAdamWBitForBit(float lambda) {
         try (NDManager m = NDManager.newBaseManager(Torch.device()); AdamW adam = new AdamW(m).weightDecay(lambda)) {
             Parameter ours = parameter(m);
             NDArray theirs = m.create(W0);
