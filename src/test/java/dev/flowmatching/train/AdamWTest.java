@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.Test;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
 
 class AdamWTest {
@@ -149,6 +152,58 @@ class AdamWTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> adam.restore(1, Map.of("a", m.create(W0)), Map.of()))
                     .getMessage().contains("different parameters"));
             assertEquals(0, adam.steps(), "a refused step changes nothing");
+        }
+    }
+
+    @Test
+    void manyParametersOfManyShapesEachMatchDjlsAdamW() {
+        // The moments of all parameters share one flat buffer: a wrong offset or shape would mix parameters up.
+        Shape[] shapes = {new Shape(3, 4), new Shape(4), new Shape(2, 1, 3, 3), new Shape(1)};
+        for (float lambda : new float[] {0f, 0.1f}) {
+            Rng rng = new Rng(11);
+            try (NDManager m = NDManager.newBaseManager(Torch.device()); AdamW adam = new AdamW(m).weightDecay(lambda)) {
+                List<Pair<String, Parameter>> ours = new ArrayList<>();
+                List<NDArray> theirs = new ArrayList<>();
+                for (int k = 0; k < shapes.length; k++) {
+                    NDArray w0 = rng.normal(m, shapes[k]);
+                    Parameter p = Parameter.builder().setName("p" + k).setType(Parameter.Type.WEIGHT).build();
+                    p.setArray(w0.duplicate());
+                    ours.add(new Pair<>("p" + k, p));
+                    theirs.add(w0);
+                }
+                Optimizer djl = Optimizer.adamW().optLearningRateTracker((ai.djl.training.tracker.Tracker) n -> LRS[n - 1])
+                        .optWeightDecays(lambda).build();
+                for (int s = 0; s < LRS.length; s++) {
+                    List<NDArray> grads = new ArrayList<>();
+                    for (int k = 0; k < shapes.length; k++) {
+                        grads.add(rng.normal(m, shapes[k]));
+                        djl.update("p" + k, theirs.get(k), grads.get(k).duplicate());
+                    }
+                    adam.step(ours, grads, LRS[s]);
+                    for (int k = 0; k < shapes.length; k++) {
+                        assertArrayEquals(theirs.get(k).toFloatArray(), ours.get(k).getValue().getArray().toFloatArray(),
+                                1e-6f, "parameter " + k + " after step " + (s + 1) + ", decay " + lambda);
+                        assertEquals(shapes[k], adam.means().get("p" + k).getShape());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void momentsCarryOverByNameWhenTheParametersChange() {
+        // A restored state (or a new parameter list) is laid out again: moments stay with their names, new ones start at 0.
+        try (NDManager m = NDManager.newBaseManager(Torch.device()); AdamW a = new AdamW(m)) {
+            Parameter w = parameter(m);
+            Parameter extra = Parameter.builder().setName("b").setType(Parameter.Type.BIAS).build();
+            extra.setArray(m.create(new float[] {1f, 2f}));
+            a.step(List.of(new Pair<>("w", w)), List.of(m.create(GRADS[0])), LRS[0]);
+            float[] mw = a.means().get("w").toFloatArray();
+            a.step(List.of(new Pair<>("b", extra), new Pair<>("w", w)), List.of(m.create(new float[] {0f, 0f}), m.create(GRADS[1])), LRS[1]);
+            double[] ref = reference(0)[1][1];
+            assertClose(ref, a.means().get("w").toFloatArray(), 1e-5, "m of w after a second step in a new layout");
+            assertArrayEquals(new float[] {0f, 0f}, a.means().get("b").toFloatArray(), 0f, "a new parameter's m");
+            assertTrue(mw[1] != a.means().get("w").toFloatArray()[1], "m of w moved");
         }
     }
 }
