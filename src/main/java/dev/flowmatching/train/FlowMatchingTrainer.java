@@ -283,7 +283,7 @@ public final class FlowMatchingTrainer {
             if (scale != 1f) {
                 grads.forEach(g -> g.muli(scale));
             }
-            // The fused AdamW update also clears the weights' gradients (libtorch accumulates them).
+            // The AdamW update also clears the weights' gradients (libtorch accumulates them).
             optimizer.step(params, grads, new WarmupSchedule(learningRate, warmupSteps).getNewValue(stepNumber));
             if (ema != null) {
                 ema.update();
