@@ -113,9 +113,6 @@ public final class AdamW implements AutoCloseable {
      * {@code params.get(k)}) with learning rate {@code learningRate}, and clears the weights' gradients.
      */
     public void step(List<Pair<String, Parameter>> params, List<NDArray> grads, float learningRate) {
-        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + learningRate);
-        }
         if (params.size() != grads.size()) {
             throw new IllegalArgumentException(params.size() + " parameters but " + grads.size() + " gradients");
         }
@@ -126,13 +123,31 @@ public final class AdamW implements AutoCloseable {
                         + grads.get(k).getShape() + ", the weight " + w.getShape());
             }
         }
+        try (NDArray g = flatten(grads)) {
+            step(params, g, learningRate);
+        }
+    }
+
+    /**
+     * The same step from all gradients in one flat array, parameter after parameter in the order of {@code params}
+     * (as {@link #flatten} makes it): what a trainer that also takes the gradient's norm from it passes.
+     */
+    public void step(List<Pair<String, Parameter>> params, NDArray flatGradient, float learningRate) {
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + learningRate);
+        }
+        long size = params.stream().mapToLong(p -> p.getValue().getArray().size()).sum();
+        if (!flatGradient.getShape().equals(new Shape(size))) {
+            throw new IllegalArgumentException("a flat gradient of shape (" + size + ") was expected for "
+                    + params.size() + " parameters, got " + flatGradient.getShape());
+        }
         int t = ++steps;
         // Folded as in Kingma and Ba's section 2, in the order DJL's fused update uses.
         float corrected = (float) (learningRate * Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)));
         layOut(params);
         List<NDArray> temps = new ArrayList<>();
         try {
-            NDArray g = keep(temps, flatten(grads, temps));
+            NDArray g = flatGradient;
             flatMeans.muli(beta1).addi(keep(temps, g.mul(1 - beta1)));
             flatVariances.muli(beta2).addi(keep(temps, g.square()).muli(1 - beta2));
             NDArray denominator = keep(temps, flatVariances.sqrt()).addi(epsilon);
@@ -149,6 +164,17 @@ public final class AdamW implements AutoCloseable {
         } finally {
             temps.forEach(NDArray::close);
         }
+    }
+
+    /** The gradients as one flat array, a copy in the first gradient's manager, parameter after parameter. */
+    public static NDArray flatten(List<NDArray> grads) {
+        NDList views = new NDList(grads.size());
+        for (NDArray g : grads) {
+            views.add(g.reshape(-1));
+        }
+        NDArray flat = NDArrays.concat(views);
+        views.close();
+        return flat;
     }
 
     /**
@@ -203,15 +229,6 @@ public final class AdamW implements AutoCloseable {
     private NDArray attached(NDArray a) {
         a.attach(manager);
         return a;
-    }
-
-    /** The gradients as one flat array (a copy; the views it is made from go to {@code temps}). */
-    private static NDArray flatten(List<NDArray> grads, List<NDArray> temps) {
-        NDList flat = new NDList(grads.size());
-        for (NDArray g : grads) {
-            flat.add(keep(temps, g.reshape(-1)));
-        }
-        return NDArrays.concat(flat);
     }
 
     private static NDArray keep(List<NDArray> temps, NDArray a) {

@@ -262,15 +262,15 @@ public final class FlowMatchingTrainer {
                 gc.backward(loss);
             }
             List<NDArray> grads = new ArrayList<>(params.size());
-            NDList norms = new NDList(params.size());
             for (Pair<String, Parameter> p : params) {
                 NDArray g = p.getValue().getArray().getGradient();
                 g.attach(sub);
                 grads.add(g);
-                norms.add(g.norm());
             }
+            // All gradients in one array: one op for the global norm, one for clipping, and AdamW's input.
+            NDArray flat = AdamW.flatten(grads);
             // One read back from the device for both numbers: the loss and the global gradient norm.
-            float[] lossAndNorm = NDArrays.stack(new NDList(loss, NDArrays.stack(norms).norm())).toFloatArray();
+            float[] lossAndNorm = NDArrays.stack(new NDList(loss, flat.norm())).toFloatArray();
             float lossValue = lossAndNorm[0];
             float norm = lossAndNorm[1];
             if (!Float.isFinite(lossValue) || !Float.isFinite(norm)) {
@@ -281,10 +281,10 @@ public final class FlowMatchingTrainer {
             }
             float scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1f;
             if (scale != 1f) {
-                grads.forEach(g -> g.muli(scale));
+                flat.muli(scale);
             }
             // The AdamW update also clears the weights' gradients (libtorch accumulates them).
-            optimizer.step(params, grads, new WarmupSchedule(learningRate, warmupSteps).getNewValue(stepNumber));
+            optimizer.step(params, flat, new WarmupSchedule(learningRate, warmupSteps).getNewValue(stepNumber));
             if (ema != null) {
                 ema.update();
             }

@@ -151,7 +151,11 @@ class AdamWTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> adam.betas(1f, 0.9f)).getMessage().contains("betas"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> adam.restore(1, Map.of("a", m.create(W0)), Map.of()))
                     .getMessage().contains("different parameters"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> adam.step(one, m.zeros(new Shape(3)), 0.1f))
+                    .getMessage().contains("flat gradient of shape (4)"));
             assertEquals(0, adam.steps(), "a refused step changes nothing");
+            NDArray flat = AdamW.flatten(List.of(m.create(new float[][] {{1f, 2f}, {3f, 4f}}), m.create(new float[] {5f, 6f, 7f})));
+            assertArrayEquals(new float[] {1f, 2f, 3f, 4f, 5f, 6f, 7f}, flat.toFloatArray(), 0f, "row-major, parameter after parameter");
         }
     }
 

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import ai.djl.engine.Engine;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import dev.flowmatching.path.TimeSampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -130,6 +135,61 @@ class FlowMatchingTrainerTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> t.learningRate(-1f)).getMessage().contains("learning rate"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> t.batchSize(0)).getMessage().contains("batch size"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> t.clipNorm(Float.NaN)).getMessage().contains("clip"));
+        }
+    }
+
+    @Test
+    void theReportedGradientNormIsTheGlobalNormAndClippingCapsTheStep() {
+        // Fixed pairs and times, so the first step's gradient can be rebuilt by hand at the same weights.
+        float[][] x0 = {{0f, -5f}, {1f, -4f}, {-1f, -6f}};
+        float[][] x1 = {{5f, 0f}, {4f, 1f}, {6f, -1f}};
+        float[] times = {0.2f, 0.5f, 0.8f};
+        PairSource pairs = (sub, b, r) -> new NDList(sub.create(x0), sub.create(x1));
+        TimeSampler fixed = new TimeSampler() {
+            @Override
+            public NDArray sample(NDManager manager, int batch, Rng rng) {
+                return manager.create(times);
+            }
+
+            @Override
+            public String name() {
+                return "fixed";
+            }
+        };
+        for (float clip : new float[] {0f, 1e-3f}) {
+            try (VelocityModel model = VelocityModel.mlp(2, 16, 2, new Rng(4));
+                    NDManager m = NDManager.newBaseManager(Torch.device())) {
+                double expected = 0;
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray a = m.create(x0);
+                    NDArray b = m.create(x1);
+                    NDArray t = m.create(times);
+                    NDArray xt = a.mul(t.reshape(-1, 1).neg().add(1)).add(b.mul(t.reshape(-1, 1)));
+                    gc.backward(model.forward(xt, t, false).sub(b.sub(a)).square().mean());
+                }
+                for (Pair<String, Parameter> p : model.block().getParameters()) {
+                    for (float g : p.getValue().getArray().getGradient().toFloatArray()) {
+                        expected += (double) g * g;
+                    }
+                    p.getValue().getArray().getGradient().subi(p.getValue().getArray().getGradient()); // as it was
+                }
+                float[] reported = new float[1];
+                FlowMatchingTrainer trainer = new FlowMatchingTrainer(model, new AffinePath(new LinearScheduler()), pairs)
+                        .timeSampler(fixed).batchSize(3).learningRate(1e-2f).warmupSteps(0).clipNorm(clip);
+                trainer.train(1, new Rng(1), info -> reported[0] = info.gradNorm());
+                double norm = Math.sqrt(expected);
+                assertEquals(norm, reported[0], 1e-5 * norm, "global gradient norm, clip " + clip);
+                // After one step Adam's first moment is (1 - beta1) times the gradient it was given: the clipped one.
+                double m2 = 0;
+                for (NDArray a : trainer.optimizer().means().values()) {
+                    for (float v : a.toFloatArray()) {
+                        m2 += (double) v * v;
+                    }
+                }
+                double given = clip > 0 ? Math.min(norm, clip) : norm;
+                assertEquals(given, Math.sqrt(m2) / (1 - trainer.optimizer().beta1()), 1e-4 * given,
+                        "norm of the gradient AdamW received, clip " + clip + " (unclipped " + norm + ")");
+            }
         }
     }
 }
