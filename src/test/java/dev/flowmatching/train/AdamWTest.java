@@ -102,12 +102,13 @@ class AdamWTest {
     }
 
     @Test
-    void equalsDjlsAdamWBitForBitWithAndWithoutDecay() {
-        equalsDjlsAdamWBitForBit(0.1f);
-        equalsDjlsAdamWBitForBit(0f); // ours takes the engine's plain-Adam branch here, DJL the decoupled one
+    void matchesDjlsAdamWWithAndWithoutDecay() {
+        matchesDjlsAdamW(0.1f);
+        matchesDjlsAdamW(0f);
     }
 
-    void equalsDjlsAdamWBitForBit(float lambda) {
+    /** Ours works on flat buffers with its own op sequence, DJL's per parameter: equal up to float rounding. */
+    void matchesDjlsAdamW(float lambda) {
         try (NDManager m = NDManager.newBaseManager(Torch.device()); AdamW adam = new AdamW(m).weightDecay(lambda)) {
             Parameter ours = parameter(m);
             NDArray theirs = m.create(W0);
@@ -115,7 +116,7 @@ class AdamWTest {
             for (int s = 0; s < GRADS.length; s++) {
                 adam.step(List.of(new Pair<>("w", ours)), List.of(m.create(GRADS[s])), LRS[s]);
                 djl.update("w", theirs, m.create(GRADS[s]));
-                assertArrayEquals(theirs.toFloatArray(), ours.getArray().toFloatArray(), 0f, "step " + (s + 1));
+                assertArrayEquals(theirs.toFloatArray(), ours.getArray().toFloatArray(), 1e-6f, "step " + (s + 1));
             }
         }
     }
