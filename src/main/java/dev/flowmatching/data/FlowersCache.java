@@ -1,14 +1,9 @@
 package dev.flowmatching.data;
 
-import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
-import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
-
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +15,8 @@ import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
+
+import dev.flowmatching.runtime.AtomicWrite;
 
 /**
  * The prepared pictures of one resolution in one binary file, so that a second run reads them in seconds
@@ -121,24 +118,14 @@ public final class FlowersCache {
 
     /** Writes {@code c} to {@code target} through a temporary file in the same folder and an atomic move. */
     public static void write(Contents c, Path target) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
-        try {
-            try (FileOutputStream file = new FileOutputStream(tmp.toFile())) {
-                CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(file, 1 << 16),
-                        new CRC32C());
-                DataOutputStream out = new DataOutputStream(checked);
-                writeBody(c, out);
-                out.flush();
-                out.writeInt((int) checked.getChecksum().getValue());
-                out.flush();
-                file.getChannel().force(true);
-            }
-            Files.move(tmp, target, ATOMIC_MOVE, REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicWrite.write(target, file -> {
+            CheckedOutputStream checked = new CheckedOutputStream(file, new CRC32C());
+            DataOutputStream out = new DataOutputStream(checked);
+            writeBody(c, out);
+            out.flush();
+            out.writeInt((int) checked.getChecksum().getValue());
+            out.flush();
+        });
     }
 
     private static void writeBody(Contents c, DataOutputStream out) throws IOException {

@@ -1,7 +1,6 @@
 package dev.flowmatching.metric;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +27,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.AtomicWrite;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
 import dev.flowmatching.train.StepInfo;
@@ -402,22 +401,18 @@ public final class ImageClassifier implements AutoCloseable {
 
     /** Writes the dataset name, the architecture, the step count and the weights; atomically (temp + rename). */
     public void save(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+            AtomicWrite.write(file, raw -> {
+                DataOutputStream out = new DataOutputStream(raw);
                 out.writeInt(FILE_MAGIC);
                 out.writeInt(FILE_VERSION);
                 out.writeUTF(dataset);
                 writeArchitecture(out, architecture);
                 out.writeInt(stepsDone);
                 block.saveParameters(out);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                out.flush();
+            });
         } catch (IOException e) {
-            deleteQuietly(tmp);
             throw new UncheckedIOException("could not save the classifier to " + file, e);
         }
     }
@@ -482,16 +477,6 @@ public final class ImageClassifier implements AutoCloseable {
             v[i] = in.readInt();
         }
         return new ClassifierArchitecture(v[0], v[1], v[2], v[3], v[4], v[5], v[6], in.readFloat(), in.readBoolean());
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // the original error matters more
-            }
-        }
     }
 
     private static String normalise(String dataset) {

@@ -3,10 +3,10 @@ package dev.flowmatching.notebook;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
+
+import dev.flowmatching.runtime.AtomicWrite;
 
 /**
  * The display used where no kernel runs (a test, a plain {@code main}): prints the plain text and writes
@@ -54,10 +54,7 @@ public final class FileSink implements DisplaySink {
     /** Writes through a temporary file and a rename, so a reader never sees half a file. */
     private static void write(Path file, byte[] bytes) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".part");
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicWrite.write(file, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write display output " + file, e);
         }

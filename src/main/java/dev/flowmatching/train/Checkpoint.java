@@ -18,6 +18,7 @@ import ai.djl.util.Pair;
 
 import dev.flowmatching.model.Ema;
 import dev.flowmatching.model.VelocityModel;
+import dev.flowmatching.runtime.AtomicWrite;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.train.CheckpointFile.Tensor;
 

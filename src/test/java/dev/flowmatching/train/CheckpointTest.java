@@ -21,6 +21,7 @@ import ai.djl.ndarray.NDArray;
 import dev.flowmatching.model.VelocityModel;
 import dev.flowmatching.path.AffinePath;
 import dev.flowmatching.path.LinearScheduler;
+import dev.flowmatching.runtime.AtomicWrite;
 import dev.flowmatching.runtime.Rng;
 
 class CheckpointTest {

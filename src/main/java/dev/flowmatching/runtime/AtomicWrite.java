@@ -1,4 +1,4 @@
-package dev.flowmatching.train;
+package dev.flowmatching.runtime;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -9,29 +9,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers see either the old content or the whole new one: the bytes go to a temporary
  * file in the same directory, are forced to disk, and the temporary file is renamed over the target in one
- * atomic step. A failure (or a crash) before the rename leaves the old file as it was.
+ * atomic step. A failure (or a crash) before the rename leaves the old file as it was and no temporary file.
+ * The file gets the permissions any new file in that directory gets (the umask's), not the owner-only mode of
+ * {@code Files.createTempFile}: checkpoints and caches are meant to be shared, as in a team's Binder or a mounted
+ * drive. Used for checkpoints, the classifier's weights, the Flowers cache and the display's files.
  */
-final class AtomicWrite {
+public final class AtomicWrite {
     /** What writes the content. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicWrite() {
     }
 
-    static void write(Path target, Body body) throws IOException {
+    public static void write(Path target, Body body) throws IOException {
         Path file = target.toAbsolutePath();
         Path dir = file.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 body.writeTo(out);
                 out.flush();
@@ -41,5 +45,10 @@ final class AtomicWrite {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** {@link #write(Path, Body)} of the given bytes. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
     }
 }
