@@ -18,9 +18,8 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import tech.tablesaw.api.DoubleColumn;
@@ -28,19 +27,8 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 class DisplayTest {
-    private RecordingSink recorder;
-    private DisplaySink previous;
-
-    @BeforeEach
-    void record() {
-        recorder = new RecordingSink();
-        previous = Display.use(recorder);
-    }
-
-    @AfterEach
-    void restore() {
-        Display.use(previous);
-    }
+    @RegisterExtension
+    final RecordingSink recorder = new RecordingSink();
 
     @Test
     void tableShowsAsHtmlAndText() {

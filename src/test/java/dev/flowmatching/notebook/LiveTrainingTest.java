@@ -4,28 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.flowmatching.train.StepInfo;
 import dev.flowmatching.train.TrainingResult;
 
 class LiveTrainingTest {
-    private RecordingSink recorder;
-    private DisplaySink previous;
+    @RegisterExtension
+    final RecordingSink recorder = new RecordingSink();
     private final long[] now = {0};
-
-    @BeforeEach
-    void record() {
-        recorder = new RecordingSink();
-        previous = Display.use(recorder);
-    }
-
-    @AfterEach
-    void restore() {
-        Display.use(previous);
-    }
 
     private LiveTraining run(int steps, boolean interrupted) {
         LiveTraining live = new LiveTraining("test run", () -> now[0]);

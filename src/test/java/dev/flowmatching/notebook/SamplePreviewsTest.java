@@ -15,9 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import ai.djl.ndarray.NDManager;
@@ -41,19 +40,8 @@ import dev.flowmatching.train.TrainingResult;
 
 /** Previews during training: one output updated in place, the same noise each time, training left as it was. */
 class SamplePreviewsTest {
-    private RecordingSink recorder;
-    private DisplaySink previous;
-
-    @BeforeEach
-    void record() {
-        recorder = new RecordingSink();
-        previous = Display.use(recorder);
-    }
-
-    @AfterEach
-    void restore() {
-        Display.use(previous);
-    }
+    @RegisterExtension
+    final RecordingSink recorder = new RecordingSink();
 
     /** Drives a listener through {@code steps} steps without a model. */
     private static void drive(SamplePreviews p, int steps) {
