@@ -6,6 +6,8 @@ import java.util.function.UnaryOperator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
+import dev.flowmatching.runtime.Torch;
+
 /** The activation functions a model may use, by name. */
 public enum Activations {
     /**
@@ -30,6 +32,26 @@ public enum Activations {
 
     public NDArray apply(NDArray x) {
         return f.apply(x);
+    }
+
+    /**
+     * act(x), closing x: for a pass that no longer needs its input. Where no gradient is being recorded
+     * (sampling), SiLU multiplies in place into its sigmoid, so a pass keeps as few live buffers as PyTorch's
+     * fused {@code silu} would (measured: the 2D Euler benchmark's matrix products slowed by a quarter when each
+     * layer's output landed in a buffer that had left the cache). Under autograd it keeps the two-op form
+     * (sigmoid's backward needs its output unchanged); closing x is safe there, autograd holds its own reference.
+     */
+    public NDArray applyAndClose(NDArray x) {
+        NDArray y;
+        if (this == SILU && !Torch.recordingGradients()) {
+            y = Activation.sigmoid(x).muli(x);
+        } else {
+            y = f.apply(x);
+        }
+        if (y != x) {
+            x.close();
+        }
+        return y;
     }
 
     /** The activation named {@code name} (any case), or an error listing the valid names. */

@@ -2,6 +2,7 @@ package dev.flowmatching.runtime;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Starts DJL's PyTorch engine with this project's defaults, once per JVM.
@@ -43,6 +44,14 @@ public final class Torch {
     public static Device device() {
         Engine e = engine();
         return e.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * True while libtorch records operations for autograd (inside a GradientCollector); false when sampling.
+     * Lets a block update a temporary in place where no backward pass will need it.
+     */
+    public static boolean recordingGradients() {
+        return JniUtils.isGradMode();
     }
 
     /** True when this class path carries DJL's bundled CPU libtorch (the {@code cpu} flavour). */
