@@ -2,7 +2,6 @@ package dev.flowmatching.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -18,8 +17,8 @@ import ai.djl.util.PairList;
  * </pre>
  * where mu and var (biased) are taken over the C/groups channels of group g and every (h, w). Unlike batch
  * norm it does not depend on the batch, so training and sampling see the same function. gamma starts at 1 and
- * beta at 0. DJL has no GroupNorm block: the normalisation runs as libtorch's fused layer norm over each
- * (sample, group) row, then the per-channel affine part.
+ * beta at 0. DJL has no GroupNorm block and its JNI no {@code group_norm}: this one runs libtorch's own kernel through
+ * {@link FusedKernels}, which also fuses the SiLU that follows a GroupNorm in a ResBlock ({@link #forwardSilu}).
  *
  * <p>Input and output: {@code (B, C, H, W)} (any number of trailing positional axes).
  * <pre>{@code
@@ -72,35 +71,22 @@ public final class GroupNorm extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        return new NDList(normalise(ps, inputs.singletonOrThrow(), training, false));
+    }
+
+    /** SiLU of this block's output, in one fused pass (a ResBlock's "GN -> SiLU"). */
+    public NDArray forwardSilu(ParameterStore ps, NDArray x, boolean training) {
+        return normalise(ps, x, training, true);
+    }
+
+    private NDArray normalise(ParameterStore ps, NDArray x, boolean training, boolean silu) {
         check(x.getShape());
-        return new NDList(Layers.scoped(() -> normalise(ps, x, training), x));
+        return FusedKernels.groupNorm(x, groups, eps, value(ps, gamma, x, training), value(ps, beta, x, training), silu);
     }
 
-    private NDArray normalise(ParameterStore ps, NDArray x, boolean training) {
-        Shape shape = x.getShape();
-        long batch = shape.get(0);
-        long perGroup = shape.size() / (batch * groups);
-        NDManager m = x.getManager();
-        // Layer norm over each (sample, group) row with unit scale and no shift is exactly the group statistic.
-        NDArray rows = x.reshape(batch, groups, perGroup);
-        NDArray flat = rows.getNDArrayInternal()
-                .layerNorm(rows, new Shape(perGroup), m.ones(new Shape(perGroup)), m.zeros(new Shape(perGroup)), eps)
-                .singletonOrThrow();
-        NDArray normalised = Layers.free(flat.reshape(shape), flat);
-        int dims = shape.dimension();
-        NDArray scaled = Layers.free(normalised.mul(perChannel(ps, gamma, m, dims, training)), normalised);
-        return Layers.free(scaled.add(perChannel(ps, beta, m, dims, training)), scaled);
-    }
-
-    /**
-     * The parameter as (1, C, 1, ..., 1), owned by the caller's manager: DJL gives an op's result to its first
-     * operand's manager, so a reshape of a weight would otherwise live as long as the model (a leak per step).
-     */
-    private NDArray perChannel(ParameterStore ps, Parameter p, NDManager m, int dims, boolean training) {
-        NDArray view = ps.getValue(p, m.getDevice(), training).reshape(broadcastShape(dims));
-        view.attach(m);
-        return view;
+    /** The parameter's value on x's device. */
+    private static NDArray value(ParameterStore ps, Parameter p, NDArray x, boolean training) {
+        return ps.getValue(p, x.getDevice(), training);
     }
 
     private void check(Shape shape) {
@@ -108,14 +94,6 @@ public final class GroupNorm extends AbstractBlock {
             throw new IllegalArgumentException("GroupNorm(" + groups + ", " + channels + ") expects (B, " + channels
                     + ", H, W), got " + shape);
         }
-    }
-
-    /** (1, C, 1, ..., 1): gamma and beta broadcast over the batch and every position. */
-    private Shape broadcastShape(int dims) {
-        long[] s = new long[dims];
-        java.util.Arrays.fill(s, 1);
-        s[1] = channels;
-        return new Shape(s);
     }
 
     @Override

@@ -89,13 +89,11 @@ public final class ResBlock extends AbstractBlock {
     }
 
     private NDArray residual(ParameterStore ps, NDArray x, NDArray e, boolean training) {
-        NDArray h = Layers.run(norm1, ps, x, training);
-        h = Layers.free(Layers.silu(h), h);
+        NDArray h = norm1.forwardSilu(ps, x, training);
         h = Layers.free(Layers.run(conv1, ps, h, training), h);
         NDArray shift = Layers.run(embedding, ps, e, training);
         h = Layers.free(h.add(shift.reshape(shift.getShape().get(0), out, 1, 1)), h);
-        h = Layers.free(Layers.run(norm2, ps, h, training), h);
-        h = Layers.free(Layers.silu(h), h);
+        h = Layers.free(norm2.forwardSilu(ps, h, training), h);
         if (dropout > 0) {
             h = Layers.free(Dropout.dropout(h, dropout, training).singletonOrThrow(), h);
         }

@@ -163,7 +163,7 @@ public final class UNet extends AbstractBlock {
             joined.close();
         }
         NDArray last = h;
-        NDArray v = Layers.scoped(() -> Layers.run(output, ps, Layers.silu(Layers.run(outNorm, ps, last, training)), training), h);
+        NDArray v = Layers.scoped(() -> Layers.run(output, ps, outNorm.forwardSilu(ps, last, training), training), h);
         h.close();
         e.close();
         return new NDList(v);

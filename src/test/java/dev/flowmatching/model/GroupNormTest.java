@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import ai.djl.ndarray.NDArray;
@@ -11,6 +13,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 
 import dev.flowmatching.runtime.Rng;
@@ -35,34 +38,107 @@ class GroupNormTest {
             float[] in = x.toFloatArray();
             float[] out = norm.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow().toFloatArray();
 
-            int cg = c / groups, hw = h * w;
-            for (int s = 0; s < b; s++) {
-                for (int g = 0; g < groups; g++) {
-                    double sum = 0, sq = 0;
-                    int n = cg * hw;
-                    for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
-                        for (int p = 0; p < hw; p++) {
-                            sum += in[(s * c + ch) * hw + p];
-                        }
-                    }
-                    double mean = sum / n;
-                    for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
-                        for (int p = 0; p < hw; p++) {
-                            double d = in[(s * c + ch) * hw + p] - mean;
-                            sq += d * d;
-                        }
-                    }
-                    double var = sq / n; // biased, as in the paper
-                    for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
-                        for (int p = 0; p < hw; p++) {
-                            int i = (s * c + ch) * hw + p;
-                            double expected = gamma[ch] * (in[i] - mean) / Math.sqrt(var + eps) + beta[ch];
-                            assertEquals(expected, out[i], 1e-4, "sample " + s + " channel " + ch + " position " + p);
-                        }
-                    }
+            double[] expected = byLoops(in, gamma, beta, b, c, h * w, groups, eps);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], out[i], 1e-4, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void forwardSiluIsSiluOfTheNormalisationComputedByLoops() {
+        int b = 2, c = 8, h = 3, w = 3, groups = 2;
+        float eps = 1e-3f; // not the default: the fused kernel's source carries its own epsilon
+        try (NDManager m = NDManager.newBaseManager(Torch.device())) {
+            Rng rng = new Rng(5);
+            GroupNorm norm = new GroupNorm(groups, c, eps);
+            norm.initialize(m, DataType.FLOAT32, new Shape(1, c, h, w));
+            float[] gamma = rng.normal(m, new Shape(c)).toFloatArray();
+            float[] beta = rng.normal(m, new Shape(c)).toFloatArray();
+            norm.getParameters().get("gamma").getArray().set(gamma);
+            norm.getParameters().get("beta").getArray().set(beta);
+            NDArray x = rng.normal(m, new Shape(b, c, h, w)).mul(0.1f); // small variance: eps matters
+            float[] out = norm.forwardSilu(new ParameterStore(m, false), x, false).toFloatArray();
+            double[] y = byLoops(x.toFloatArray(), gamma, beta, b, c, h * w, groups, eps);
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(y[i] / (1 + Math.exp(-y[i])), out[i], 1e-4, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void gradientsThroughTheFusedKernelEqualThoseOfTheSameFunctionBuiltFromSeparateOps() {
+        int b = 3, c = 4, h = 5, w = 5, groups = 2;
+        try (NDManager m = NDManager.newBaseManager(Torch.device())) {
+            Rng rng = new Rng(8);
+            GroupNorm norm = new GroupNorm(groups, c);
+            norm.initialize(m, DataType.FLOAT32, new Shape(1, c, h, w));
+            NDArray gamma = norm.getParameters().get("gamma").getArray();
+            NDArray beta = norm.getParameters().get("beta").getArray();
+            gamma.set(rng.normal(m, new Shape(c)).toFloatArray());
+            beta.set(rng.normal(m, new Shape(c)).toFloatArray());
+            NDArray x = rng.normal(m, new Shape(b, c, h, w));
+            NDArray weights = rng.normal(m, new Shape(b, c, h, w)); // loss = sum(weights * y): every output counts
+            float[][] fused = gradients(x, gamma, beta, xi -> norm.forwardSilu(new ParameterStore(m, false), xi, true)
+                    .mul(weights).sum());
+            float[][] separate = gradients(x, gamma, beta, xi -> {
+                long per = (long) c / groups * h * w;
+                NDArray rows = xi.reshape(b, groups, per);
+                NDArray n = rows.getNDArrayInternal().layerNorm(rows, new Shape(per), m.ones(new Shape(per)),
+                        m.zeros(new Shape(per)), 1e-5f).singletonOrThrow().reshape(b, c, h, w);
+                NDArray y = n.mul(gamma.reshape(1, c, 1, 1)).add(beta.reshape(1, c, 1, 1));
+                return y.mul(ai.djl.nn.Activation.sigmoid(y)).mul(weights).sum();
+            });
+            for (int k = 0; k < 3; k++) {
+                for (int i = 0; i < fused[k].length; i++) {
+                    assertEquals(separate[k][i], fused[k][i], 1e-4 * Math.max(1, Math.abs(separate[k][i])),
+                            new String[] {"x", "gamma", "beta"}[k] + " gradient, element " + i);
                 }
             }
         }
+    }
+
+    /** Gradients of loss(x) with respect to x, gamma and beta. */
+    private static float[][] gradients(NDArray x, NDArray gamma, NDArray beta,
+            java.util.function.Function<NDArray, NDArray> loss) {
+        NDArray xi = x.duplicate();
+        xi.setRequiresGradient(true);
+        for (NDArray p : List.of(gamma, beta)) {
+            p.setRequiresGradient(true);
+            p.getGradient().muli(0); // libtorch accumulates across backward passes
+        }
+        try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+            gc.backward(loss.apply(xi));
+        }
+        return new float[][] {xi.getGradient().toFloatArray(), gamma.getGradient().toFloatArray(),
+                beta.getGradient().toFloatArray()};
+    }
+
+    /** GroupNorm of Wu and He 2018, computed element by element: per (sample, group) mean and biased variance. */
+    private static double[] byLoops(float[] in, float[] gamma, float[] beta, int b, int c, int hw, int groups, float eps) {
+        double[] out = new double[in.length];
+        int cg = c / groups;
+        int n = cg * hw;
+        for (int s = 0; s < b; s++) {
+            for (int g = 0; g < groups; g++) {
+                int from = (s * c + g * cg) * hw;
+                double sum = 0;
+                for (int i = from; i < from + n; i++) {
+                    sum += in[i];
+                }
+                double mean = sum / n;
+                double sq = 0;
+                for (int i = from; i < from + n; i++) {
+                    sq += (in[i] - mean) * (in[i] - mean);
+                }
+                double var = sq / n; // biased, as in the paper
+                for (int i = from; i < from + n; i++) {
+                    int ch = i / hw % c;
+                    out[i] = gamma[ch] * (in[i] - mean) / Math.sqrt(var + eps) + beta[ch];
+                }
+            }
+        }
+        return out;
     }
 
     @Test
