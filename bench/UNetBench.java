@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -27,21 +28,20 @@ import dev.flowmatching.runtime.Torch;
 import dev.flowmatching.solver.Euler;
 import dev.flowmatching.train.FlowMatchingTrainer;
 import dev.flowmatching.train.PairSource;
-import dev.flowmatching.train.StepInfo;
-import dev.flowmatching.train.TrainingListener;
 
 /**
  * The UNet workloads of the MNIST and Flowers notebooks in Java, for bench/compare.py to set beside
  * bench/unet.py (PyTorch): one flow-matching training step and Euler sampling (10 steps) of one batch, at batch
  * 64 on 28 x 28 images (MNIST UNets, named by size) or at batch 32 on 3 x 64 x 64 images (Flowers UNets at 64,
- * named flowers-SIZE). Prints one JSON line per workload, timings in milliseconds.
+ * named flowers-SIZE).
  *
+ * Compiled with BenchServer by bench/compare.py, then run as:
  * <pre>
- *   java -cp ... bench/UNetBench.java time [trainSteps] [sampleRuns] [model]  timings (model: tiny, small, base,
- *                                                                              flowers-tiny, flowers-small, ...)
- *   java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp ... bench/UNetBench.java memory [steps]
- *                                                                              RSS over training the tiny UNet
- *   java -cp ... bench/UNetBench.java export FILE [model]                     weights, input and v for unet.py
+ *   java -cp ... UNetBench serve [model]     timings, in turns with bench/unet.py (model: tiny, small, base,
+ *                                            flowers-tiny, flowers-small, ...)
+ *   java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp ... UNetBench memory [steps]
+ *                                            RSS over training the tiny UNet
+ *   java -cp ... UNetBench export FILE [model]   weights, input and v for unet.py
  * </pre>
  */
 public final class UNetBench {
@@ -65,55 +65,28 @@ public final class UNetBench {
     }
 
     public static void main(String[] args) throws IOException {
-        String mode = args.length > 0 ? args[0] : "time";
+        String mode = args.length > 0 ? args[0] : "serve";
         switch (mode) {
-            case "time" -> time(arg(args, 1, 30), arg(args, 2, 10), Workload.of(args.length > 3 ? args[3] : "small"));
+            case "serve" -> serve(Workload.of(args.length > 1 ? args[1] : "small"));
             case "memory" -> memory(arg(args, 1, 2000));
             case "export" -> export(Path.of(args[1]), Workload.of(args.length > 2 ? args[2] : "small"));
-            default -> throw new IllegalArgumentException("mode must be time, memory or export, got " + mode);
+            default -> throw new IllegalArgumentException("mode must be serve, memory or export, got " + mode);
         }
     }
 
-    static void time(int trainSteps, int sampleRuns, Workload w) {
+    static void serve(Workload w) throws IOException {
         Rng rng = new Rng(0);
         try (VelocityModel model = w.model(rng); NDManager manager = NDManager.newBaseManager(Torch.device())) {
-            System.out.println("{\"name\": \"params\", \"value\": " + model.parameterCount() + "}");
             FlowMatchingTrainer trainer = trainer(model, manager, w.shape(w.batch()), rng);
-            trainer.train(5, rng); // warm-up: JIT, allocator, libtorch's first calls
-            double[] step = new double[trainSteps];
-            double[] cpu = new double[trainSteps];
-            long[] last = {0, 0};
-            int[] i = {0};
-            TrainingListener timer = (StepInfo info) -> {
-                long now = System.nanoTime();
-                long cpuNow = cpuNanos();
-                cpu[i[0]] = (cpuNow - last[1]) / 1e6;
-                step[i[0]++] = (now - last[0]) / 1e6;
-                last[0] = now;
-                last[1] = cpuNow;
-            };
-            last[0] = System.nanoTime();
-            last[1] = cpuNanos();
-            trainer.train(trainSteps, rng, timer);
-            print("train_step_" + w.name() + "_batch_" + w.batch(), step, cpu);
-
             NDArray start = rng.normal(manager, w.shape(w.batch()));
             Euler euler = new Euler();
-            for (int k = 0; k < 2; k++) {
-                euler.solve(model, start, 10).x().close();
-            }
-            double[] sample = new double[sampleRuns];
-            double[] cpu2 = new double[sampleRuns];
-            for (int k = 0; k < sampleRuns; k++) {
-                long t0 = System.nanoTime();
-                long c0 = cpuNanos();
-                NDArray x = euler.solve(model, start, 10).x();
-                x.toFloatArray(); // wait for the result, as the Python side does with .cpu()
-                sample[k] = (System.nanoTime() - t0) / 1e6;
-                cpu2[k] = (cpuNanos() - c0) / 1e6;
-                x.close();
-            }
-            print("euler_10_steps_batch_" + w.batch(), sample, cpu2);
+            BenchServer.serve(Map.of(
+                    "train_step_" + w.name() + "_batch_" + w.batch(), n -> BenchServer.steps(trainer, rng, n),
+                    "euler_10_steps_batch_" + w.batch(), n -> BenchServer.each(n, () -> {
+                        NDArray x = euler.solve(model, start, 10).x();
+                        x.toFloatArray(); // wait for the result, as the Python side does with .cpu()
+                        x.close();
+                    })));
         }
     }
 
@@ -131,7 +104,7 @@ public final class UNetBench {
             List<String> at = new ArrayList<>();
             List<String> rss = new ArrayList<>();
             long t0 = System.nanoTime();
-            long c0 = cpuNanos();
+            long c0 = BenchServer.cpuNanos();
             for (int done = 0; done <= steps; done += every) {
                 if (done > 0) {
                     trainer.train(every, rng);
@@ -142,7 +115,7 @@ public final class UNetBench {
             System.out.println("{\"name\": \"rss_mb_tiny_batch_16\", \"step\": [" + String.join(",", at) + "], \"mb\": ["
                     + String.join(",", rss) + "], \"seconds\": "
                     + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9) + ", \"cpu_seconds\": "
-                    + String.format(Locale.ROOT, "%.1f", (cpuNanos() - c0) / 1e9) + "}");
+                    + String.format(Locale.ROOT, "%.1f", (BenchServer.cpuNanos() - c0) / 1e9) + "}");
         }
     }
 
@@ -181,12 +154,6 @@ public final class UNetBench {
                 .learningRate(2e-4f).warmupSteps(100).clipNorm(1f);
     }
 
-    /** CPU time of the whole process (all threads): unlike wall time, it barely moves when other jobs share the cores. */
-    static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
     static double rssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -223,14 +190,5 @@ public final class UNetBench {
 
     static int arg(String[] args, int i, int fallback) {
         return args.length > i ? Integer.parseInt(args[i]) : fallback;
-    }
-
-    private static void print(String name, double[] ms, double[] cpuMs) {
-        System.out.println("{\"name\": \"" + name + "\", \"ms\": [" + join(ms) + "], \"cpu_ms\": [" + join(cpuMs) + "]}");
-    }
-
-    private static String join(double[] values) {
-        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).reduce((a, b) -> a + "," + b)
-                .orElse("");
     }
 }

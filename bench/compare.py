@@ -4,9 +4,9 @@ Runs bench/FlowBench.java and bench/flow_bench.py with the same thread count and
 preloaded where installed, as the kernelspec does), then prints median and p90 of each and the Java/Python
 ratio. A benchmark, not a test: it prints figures and asserts nothing.
 
-    bench/run.sh [--threads N] [--steps 500] [--runs 30] [--repeat 3] [--allocator jemalloc|glibc]
-    bench/run.sh unet [--threads N] [--steps 30] [--runs 10] [--repeat 2] [--memory-steps 2000]
-    bench/run.sh flowers-unet [--threads N] [--steps 10] [--runs 2] [--repeat 2]
+    bench/run.sh [--threads N] [--blocks 12] [--steps 100] [--runs 3] [--warmup 30] [--allocator jemalloc|glibc]
+    bench/run.sh unet [--threads N] [--blocks 8] [--steps 5] [--runs 1] [--memory-steps 2000]
+    bench/run.sh flowers-unet [--threads N] [--blocks 4] [--steps 2] [--runs 1]
 
 `unet`: the MNIST notebook's UNet (bench/UNetBench.java against its PyTorch twin bench/unet.py): a training
 step at batch 64 and Euler sampling (10 steps, batch 64) of the "small" UNet; both parameter counts, checked
@@ -17,8 +17,12 @@ memory over --memory-steps training steps of the "tiny" UNet.
 parameters): a training step at batch 32 on 3 x 64 x 64 images and Euler sampling (10 steps, batch 32); both
 parameter counts and v on the same random weights checked as for `unet`; no memory trace.
 
-Java and Python alternate, --repeat times each, so that drift in the machine's speed (a shared 2-core VM
-moves by +-30% from minute to minute) falls on both alike; every timing of every repeat is pooled.
+Both processes start once, run their workloads for --warmup seconds (Java's JIT compiles for the first ~20 s
+and, on two cores, takes a core from libtorch while it does), then take turns, --blocks turns each, the first
+language alternating, each turn --steps training steps and --runs sampling runs (bench/BenchServer.java and
+bench/serve.py). Drift in the machine's speed (a shared 2-core VM moves by +-30% from minute to minute) then
+falls on both alike. Printed: pooled median and p90 per language, the ratio of the pooled medians, and the
+ratio per pair of adjacent turns (median and range), which cancels the drift between turns.
 """
 import argparse
 import glob
@@ -46,77 +50,135 @@ def records(cmd, env):
     return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
 
 
+class Server:
+    """A benchmark process (BenchServer.java or serve.py) that runs workloads on command and answers in JSON."""
+
+    def __init__(self, cmd, env):
+        self.cmd = cmd
+        self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, text=True, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.answer()  # "ready"
+
+    def ask(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self.answer()
+
+    def answer(self):
+        got = []
+        for line in self.proc.stdout:
+            if line.startswith("{"):
+                r = json.loads(line)
+                got.append(r)
+                if r["name"] in ("done", "ready"):
+                    return got
+        sys.exit(f"bench: {' '.join(self.cmd[:3])} ... stopped:\n{self.proc.stderr.read()}")
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", nargs="?", choices=["flow", "unet", "flowers-unet"], default="flow",
                    help="flow: notebook 01's 2D workloads (default); unet: the MNIST UNet; flowers-unet: the "
                         "64 x 64 Flowers UNet")
     p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--steps", type=int, help="training steps timed per run (flow 500, unet 30, flowers-unet 10)")
-    p.add_argument("--runs", type=int, help="sampling runs timed per run (flow 30, unet 10, flowers-unet 2)")
-    p.add_argument("--repeat", type=int, help="runs per language (flow 3, unet and flowers-unet 2)")
+    p.add_argument("--blocks", type=int, help="turns per language (flow 12, unet 8, flowers-unet 4)")
+    p.add_argument("--steps", type=int, help="training steps per turn (flow 100, unet 5, flowers-unet 2)")
+    p.add_argument("--runs", type=int, help="sampling runs per turn (flow 3, unet 1, flowers-unet 1)")
+    p.add_argument("--warmup", type=int, default=30,
+                   help="seconds each process runs its workloads before the first turn (Java's JIT settles in ~20 s)")
     p.add_argument("--memory-steps", type=int, default=2000, help="unet: training steps of the RSS trace")
     p.add_argument("--allocator", choices=["jemalloc", "glibc"], default="jemalloc",
                    help="jemalloc (as the kernelspec preloads it, where installed) or glibc's malloc")
     args = p.parse_args()
     unet = args.mode in ("unet", "flowers-unet")
     model = "flowers-small" if args.mode == "flowers-unet" else "small"
-    defaults = {"flow": (500, 30, 3), "unet": (30, 10, 2), "flowers-unet": (10, 2, 2)}[args.mode]
-    args.steps = args.steps or defaults[0]
-    args.runs = args.runs or defaults[1]
-    args.repeat = args.repeat or defaults[2]
+    defaults = {"flow": (12, 100, 3), "unet": (8, 5, 1), "flowers-unet": (4, 2, 1)}[args.mode]
+    args.blocks = args.blocks or defaults[0]
+    args.steps = args.steps or defaults[1]
+    args.runs = args.runs or defaults[2]
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     env.pop("LD_PRELOAD", None)
     lib = install_kernel.jemalloc() if args.allocator == "jemalloc" else None
     if lib:
         env.update(LD_PRELOAD=lib, MALLOC_CONF=install_kernel.MALLOC_CONF)
-    cp = os.pathsep.join([os.path.join(ROOT, "target", "flow-matching.jar")]
+    classes = tempfile.mkdtemp(prefix="bench-classes-")
+    cp = os.pathsep.join([classes, os.path.join(ROOT, "target", "flow-matching.jar")]
                          + sorted(glob.glob(os.path.join(ROOT, "target", "lib", "*.jar"))))
+    subprocess.run(["javac", "-d", classes, "-cp", cp] + [os.path.join(ROOT, "bench", f) for f in
+                   ("BenchServer.java", "FlowBench.java", "UNetBench.java")], check=True)
     jvm = ["java", f"-Dai.djl.pytorch.num_threads={args.threads}", "-Dai.djl.pytorch.num_interop_threads=1",
            "-Dai.djl.offline=true", "-cp", cp]
     if unet:
-        java_cmd = jvm + [os.path.join(ROOT, "bench", "UNetBench.java"), "time", str(args.steps), str(args.runs), model]
-        python_cmd = [sys.executable, os.path.join(ROOT, "bench", "unet.py"), str(args.steps), str(args.runs),
-                      str(args.threads), model]
         same_unet(jvm, env, model)
+        java = Server(jvm + ["UNetBench", "serve", model], env)
+        python = Server([sys.executable, os.path.join(ROOT, "bench", "unet.py"), str(args.threads), model], env)
     else:
-        java_cmd = jvm + [os.path.join(ROOT, "bench", "FlowBench.java"), str(args.steps), str(args.runs)]
-        python_cmd = [sys.executable, os.path.join(ROOT, "bench", "flow_bench.py"), str(args.steps), str(args.runs),
-                      str(args.threads)]
-    java, python, java_cpu, python_cpu = {}, {}, {}, {}
-    for _ in range(args.repeat):
-        for pooled, cpu, cmd in ((java, java_cpu, java_cmd), (python, python_cpu, python_cmd)):
-            for r in records(cmd, env):
-                if "ms" in r:
-                    pooled.setdefault(r["name"], []).extend(r["ms"])
-                if "cpu_ms" in r:
-                    cpu.setdefault(r["name"], []).extend(r["cpu_ms"])
+        java = Server(jvm + ["FlowBench"], env)
+        python = Server([sys.executable, os.path.join(ROOT, "bench", "flow_bench.py"), str(args.threads)], env)
+    names = {"flow": ("train_step", "euler_100_steps_2000_points"),
+             "unet": ("train_step_small_batch_64", "euler_10_steps_batch_64"),
+             "flowers-unet": ("train_step_flowers-small_batch_32", "euler_10_steps_batch_32")}[args.mode]
+    counts = {names[0]: args.steps, names[1]: args.runs}
+    for server in (java, python):
+        server.ask(f"warmup {args.warmup}")
+    java.ask(f"{names[0]} 1")  # the compile time reported next covers the timed turns only
+    blocks = {"Java": [], "PyTorch": []}  # per turn: name -> (wall ms, CPU ms)
+    jit_ms = 0
+    for b in range(args.blocks):
+        order = (("Java", java), ("PyTorch", python)) if b % 2 == 0 else (("PyTorch", python), ("Java", java))
+        for language, server in order:
+            turn = {}
+            for name in names:
+                for r in server.ask(f"{name} {counts[name]}"):
+                    if r["name"] == name:
+                        turn[name] = (r["ms"], r["cpu_ms"])
+                    elif r["name"] == "done" and "jit_ms" in r:
+                        jit_ms += r["jit_ms"]
+            blocks[language].append(turn)
+    java.close()
+    python.close()
     import torch  # only to print its version
-    print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}, "
-          f"{args.repeat} x ({args.steps} training steps, {args.runs} sampling runs) per language, "
-          f"1-minute load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'workload':34} {'Java median':>12} {'Java p90':>9} {'p90/med':>8} {'Py median':>10} {'Py p90':>8} {'Java/Py':>8}")
-    for name in java:
-        j, py = java[name], python[name]
-        jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
-        print(f"{name:34} {jm:10.3f}ms {jp:7.3f}ms {jp / jm:8.2f} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
-    if java_cpu:
+    print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}; "
+          f"after {args.warmup} s of warm-up each, {args.blocks} turns per language, alternating, of {args.steps} "
+          f"training steps and {args.runs} sampling runs; 1-minute load average at the end {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores; Java's JIT compiled for {jit_ms} ms during the turns")
+    report(names, blocks, 0, "wall time")
+    if unet:
         # CPU time of each process (all its threads): on a shared machine it moves far less than wall time.
-        print(f"{'CPU time':34} {'Java median':>12} {'Java p90':>9} {'':>8} {'Py median':>10} {'Py p90':>8} {'Java/Py':>8}")
-        for name in java_cpu:
-            j, py = java_cpu[name], python_cpu[name]
-            jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
-            print(f"{name:34} {jm:10.3f}ms {jp:7.3f}ms {'':>8} {pm:8.3f}ms {pp:6.3f}ms {jm / pm:8.2f}")
+        report(names, blocks, 1, "CPU time")
     if args.mode == "unet" and args.memory_steps > 0:  # --memory-steps 0 skips the trace
         memory(jvm[:1] + ["-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"] + jvm[1:]
-               + [os.path.join(ROOT, "bench", "UNetBench.java"), "memory", str(args.memory_steps)], env)
+               + ["UNetBench", "memory", str(args.memory_steps)], env)
+
+
+def report(names, blocks, which, title):
+    """Pooled median and p90 per language; the Java/PyTorch ratio of pooled medians and per pair of adjacent turns."""
+    print(f"{title}: {'workload':34} {'Java median':>12} {'Java p90':>10} {'p90/med':>8} {'Py median':>10} "
+          f"{'Py p90':>9} {'p90/med':>8} {'Java/Py':>8} {'per turn: median (range)':>26}")
+    for name in names:
+        j = [v for turn in blocks["Java"] for v in turn[name][which]]
+        py = [v for turn in blocks["PyTorch"] for v in turn[name][which]]
+        jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
+        turns = sorted(statistics.median(a[name][which]) / statistics.median(b[name][which])
+                       for a, b in zip(blocks["Java"], blocks["PyTorch"]))
+        print(f"{'':{len(title) + 2}}{name:34} {jm:10.3f}ms {jp:8.3f}ms {jp / jm:8.2f} {pm:8.3f}ms {pp:7.3f}ms "
+              f"{pp / pm:8.2f} {jm / pm:8.2f} {statistics.median(turns):14.2f} ({turns[0]:.2f}-{turns[-1]:.2f})")
+    if len(names[0]) and len(blocks["Java"][0][names[0]][which]) >= 10:
+        within = [quantile(t[names[0]][which], 0.9) / statistics.median(t[names[0]][which]) for t in blocks["Java"]]
+        within_py = [quantile(t[names[0]][which], 0.9) / statistics.median(t[names[0]][which]) for t in blocks["PyTorch"]]
+        print(f"{'':{len(title) + 2}}{names[0]}: p90/median within a turn, median over turns: Java "
+              f"{statistics.median(within):.2f}, PyTorch {statistics.median(within_py):.2f}")
 
 
 def same_unet(jvm, env, model):
     """Exits unless the Java UNet and the PyTorch twin have equal parameter counts and give the same v."""
     with tempfile.TemporaryDirectory() as d:
         f = os.path.join(d, "unet.bin")
-        exported = records(jvm + [os.path.join(ROOT, "bench", "UNetBench.java"), "export", f, model], env)
+        exported = records(jvm + ["UNetBench", "export", f, model], env)
         check = records([sys.executable, os.path.join(ROOT, "bench", "unet.py"), "check", f, model], env)[0]
     counts = next(r["value"] for r in exported if r["name"] == "params"), check["params"]
     if counts[0] != counts[1]:

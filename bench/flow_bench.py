@@ -1,14 +1,14 @@
-"""The same workloads as FlowBench.java, in PyTorch, for bench/compare.py.
+"""The same workloads as FlowBench.java, in PyTorch, served to bench/compare.py in turns with it (bench/serve.py).
 
 Same model (MLP 3 x 256 on [x, sinusoidal embedding of t], SiLU), same data (two 2D Gaussians, sampled as
 mean + z L^T), same loss, AdamW with warm-up and gradient-norm clipping, same Euler sampler.
 """
-import json
 import math
 import sys
-import time
 
 import torch
+
+import serve
 
 FREQS = 32 // 2
 
@@ -37,8 +37,6 @@ def gaussian(n, mean):
 
 
 def main():
-    train_steps = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    sample_runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     torch.manual_seed(0)
     model = Mlp()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
@@ -59,15 +57,6 @@ def main():
         opt.step()
         sched.step()
 
-    for _ in range(100):
-        step()
-    times = []
-    for _ in range(train_steps):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1e3)
-    print(json.dumps({"name": "train_step", "ms": times}))
-
     start = gaussian(2000, [0.0, -5.0])
 
     @torch.no_grad()
@@ -77,16 +66,10 @@ def main():
             x = x + h * model(x, torch.full((x.shape[0],), k * h))
         return x
 
-    for _ in range(5):
-        euler(start)
-    times = []
-    for _ in range(sample_runs):
-        t0 = time.perf_counter()
-        euler(start).cpu().tolist()
-        times.append((time.perf_counter() - t0) * 1e3)
-    print(json.dumps({"name": "euler_100_steps_2000_points", "ms": times}))
+    serve.serve({"train_step": lambda n: serve.each(n, step),
+                 "euler_100_steps_2000_points": lambda n: serve.each(n, lambda: euler(start).cpu().tolist())})
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else torch.get_num_threads())
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
     main()

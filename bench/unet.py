@@ -9,17 +9,18 @@ Conv3x3 (zero). Training: flow matching on a linear path, AdamW with warm-up, gr
 the loss read back every step, as FlowMatchingTrainer does; sampling: Euler with 10 steps. MNIST models
 (tiny, small, base) run at batch 64 on 1 x 28 x 28, Flowers models (flowers-SIZE) at batch 32 on 3 x 64 x 64.
 
-    python bench/unet.py [trainSteps] [sampleRuns] [threads] [model]
+    python bench/unet.py [threads] [model]     served to bench/compare.py in turns with UNetBench (bench/serve.py)
     python bench/unet.py check FILE [model]    v of the Java UNet (bench/UNetBench.java export) against this one
 """
 import json
 import math
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+import serve
 
 # dev.flowmatching.model.UNetConfig.mnist(...): base, multipliers, resBlocks, attention levels, heads, emb, groups,
 # dropout
@@ -152,15 +153,11 @@ def unet(size, classes=0):
     return UNet(images(size)[0], base, mults, blocks, attn, heads, emb, groups, dropout, classes)
 
 
-def main():
-    train_steps = int(sys.argv[1]) if len(sys.argv) > 1 else 30
-    sample_runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    size = sys.argv[4] if len(sys.argv) > 4 else "small"
+def main(size):
     channels, side, batch = images(size)
     shape = (batch, channels, side, side)
     torch.manual_seed(0)
     model = unet(size)
-    print(json.dumps({"name": "params", "value": sum(p.numel() for p in model.parameters())}))
     opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda n: min(1.0, (n + 1) / 100))
     fixed = torch.rand(shape) * 2 - 1  # timing only: any fixed batch of "images"
@@ -178,16 +175,6 @@ def main():
         opt.step()
         sched.step()
 
-    for _ in range(5):
-        step()
-    times, cpu = [], []
-    for _ in range(train_steps):
-        t0, c0 = time.perf_counter(), time.process_time()
-        step()
-        times.append((time.perf_counter() - t0) * 1e3)
-        cpu.append((time.process_time() - c0) * 1e3)
-    print(json.dumps({"name": f"train_step_{size}_batch_{batch}", "ms": times, "cpu_ms": cpu}))
-
     @torch.no_grad()
     def euler(x, steps=10):
         h = 1.0 / steps
@@ -196,15 +183,8 @@ def main():
         return x
 
     start = torch.randn(shape)
-    for _ in range(2):
-        euler(start)
-    times, cpu = [], []
-    for _ in range(sample_runs):
-        t0, c0 = time.perf_counter(), time.process_time()
-        euler(start).cpu().numpy()
-        times.append((time.perf_counter() - t0) * 1e3)
-        cpu.append((time.process_time() - c0) * 1e3)
-    print(json.dumps({"name": f"euler_10_steps_batch_{batch}", "ms": times, "cpu_ms": cpu}))
+    serve.serve({f"train_step_{size}_batch_{batch}": lambda n: serve.each(n, step),
+                 f"euler_10_steps_batch_{batch}": lambda n: serve.each(n, lambda: euler(start).cpu().numpy())})
 
 
 def read_arrays(path):
@@ -243,5 +223,5 @@ def check(path, size):
 if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "check":
     check(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "small")
 elif __name__ == "__main__":
-    torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else torch.get_num_threads())
-    main()
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
+    main(sys.argv[2] if len(sys.argv) > 2 else "small")
