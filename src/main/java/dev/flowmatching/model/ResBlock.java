@@ -92,14 +92,15 @@ public final class ResBlock extends AbstractBlock {
         NDArray h = norm1.forwardSilu(ps, x, training);
         h = Layers.free(Layers.run(conv1, ps, h, training), h);
         NDArray shift = Layers.run(embedding, ps, e, training);
-        h = Layers.free(h.add(shift.reshape(shift.getShape().get(0), out, 1, 1)), h);
+        // In place: a convolution's backward needs its input and weights, not its output.
+        h.addi(shift.reshape(shift.getShape().get(0), out, 1, 1));
         h = Layers.free(norm2.forwardSilu(ps, h, training), h);
         if (dropout > 0) {
             h = Layers.free(Dropout.dropout(h, dropout, training).singletonOrThrow(), h);
         }
         h = Layers.free(Layers.run(conv2, ps, h, training), h);
         NDArray base = skip == null ? x : Layers.run(skip, ps, x, training);
-        return Layers.free(base.add(h), h); // base, when not x, goes with the scope
+        return h.addi(base); // in place, as above; base, when not x, goes with the scope
     }
 
     private void check(Shape x, Shape e) {
