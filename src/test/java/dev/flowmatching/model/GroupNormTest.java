@@ -27,12 +27,9 @@ class GroupNormTest {
         try (NDManager m = NDManager.newBaseManager(Torch.device())) {
             Rng rng = new Rng(11);
             GroupNorm norm = new GroupNorm(groups, c, eps);
-            norm.initialize(m, DataType.FLOAT32, new Shape(1, c, h, w));
-            // Non-trivial affine part, so the test sees gamma and beta applied per channel.
-            float[] gamma = rng.normal(m, new Shape(c)).toFloatArray();
-            float[] beta = rng.normal(m, new Shape(c)).toFloatArray();
-            norm.getParameters().get("gamma").getArray().set(gamma);
-            norm.getParameters().get("beta").getArray().set(beta);
+            float[][] affine = randomAffine(norm, m, rng, new Shape(1, c, h, w));
+            float[] gamma = affine[0];
+            float[] beta = affine[1];
             // A per-channel offset makes the groups' means differ, so a wrong grouping would show.
             NDArray x = rng.normal(m, new Shape(b, c, h, w)).mul(3).add(m.arange(c).reshape(1, c, 1, 1).toType(DataType.FLOAT32, false));
             float[] in = x.toFloatArray();
@@ -52,11 +49,9 @@ class GroupNormTest {
         try (NDManager m = NDManager.newBaseManager(Torch.device())) {
             Rng rng = new Rng(5);
             GroupNorm norm = new GroupNorm(groups, c, eps);
-            norm.initialize(m, DataType.FLOAT32, new Shape(1, c, h, w));
-            float[] gamma = rng.normal(m, new Shape(c)).toFloatArray();
-            float[] beta = rng.normal(m, new Shape(c)).toFloatArray();
-            norm.getParameters().get("gamma").getArray().set(gamma);
-            norm.getParameters().get("beta").getArray().set(beta);
+            float[][] affine = randomAffine(norm, m, rng, new Shape(1, c, h, w));
+            float[] gamma = affine[0];
+            float[] beta = affine[1];
             NDArray x = rng.normal(m, new Shape(b, c, h, w)).mul(0.1f); // small variance: eps matters
             float[] out = norm.forwardSilu(new ParameterStore(m, false), x, false).toFloatArray();
             double[] y = byLoops(x.toFloatArray(), gamma, beta, b, c, h * w, groups, eps);
@@ -96,6 +91,16 @@ class GroupNormTest {
                 }
             }
         }
+    }
+
+    /** Initialises the block for {@code input} and draws a non-trivial affine part, so tests see it applied per channel. */
+    private static float[][] randomAffine(GroupNorm norm, NDManager m, Rng rng, Shape input) {
+        norm.initialize(m, DataType.FLOAT32, input);
+        float[] gamma = rng.normal(m, new Shape(norm.channels())).toFloatArray();
+        float[] beta = rng.normal(m, new Shape(norm.channels())).toFloatArray();
+        norm.getParameters().get("gamma").getArray().set(gamma);
+        norm.getParameters().get("beta").getArray().set(beta);
+        return new float[][] {gamma, beta};
     }
 
     /** Gradients of loss(x) with respect to x, gamma and beta. */
