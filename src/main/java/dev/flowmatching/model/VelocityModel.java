@@ -139,6 +139,15 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
         return forward(x, t, false);
     }
 
+    /** v(x, t) at one time for the whole batch: an unconditional MLP gets t once, as shape (1), and embeds it once. */
+    @Override
+    public NDArray at(NDArray x, double t) {
+        if (block instanceof MlpVelocity && classes == 0 && x.getDataType() == DataType.FLOAT32) {
+            return forward(x, x.getManager().create(new float[] {(float) t}), false);
+        }
+        return VelocityField.super.at(x, t);
+    }
+
     /**
      * v(x, t | labels) as a field for solvers: {@code labels} are int ids in [0, classes] of shape (B), one per
      * row of the x the solver passes (the null class id gives the unconditional field).

@@ -5,8 +5,6 @@ import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * A solver with n equal steps h = (t1 - t0) / n; a variant only says how one step is taken. Each step's
@@ -54,17 +52,13 @@ public abstract class FixedStepSolver implements OdeSolver {
     }
 
     /**
-     * Evaluates v at (x, t) with t broadcast to the batch, counting the evaluation. t is float64 for a float64
-     * state (so it keeps its precision), float32 otherwise. A field may return a view of its input, so a step
-     * must not update the result in place; a field that returns x itself gets a copy here.
+     * Evaluates v at (x, t), one t for the whole batch ({@link VelocityField#at(NDArray, double)}), counting the
+     * evaluation. A field may return a view of its input, so a step must not update the result in place; a field
+     * that returns x itself gets a copy here.
      */
     protected static NDArray eval(VelocityField v, NDArray x, double t, Counter nfe) {
         nfe.count++;
-        Shape batch = new Shape(x.getShape().get(0));
-        NDArray tb = x.getDataType() == DataType.FLOAT64
-                ? x.getManager().zeros(batch, DataType.FLOAT64).addi(t)
-                : x.getManager().full(batch, (float) t);
-        NDArray out = v.at(x, tb);
+        NDArray out = v.at(x, t);
         if (!out.getShape().equals(x.getShape())) {
             throw new IllegalStateException("the velocity field returned shape " + out.getShape()
                     + " for a state of shape " + x.getShape());

@@ -155,4 +155,41 @@ class VelocityModelTest {
             }
         }
     }
+
+    @Test
+    void oneTimeSharedByTheBatchGivesTheVelocityOfThatTimeRepeatedPerRow() {
+        // The shared-time path splits the first layer (W_x x + W_t emb(t) + b) and embeds t once; the reference is
+        // the ordinary path on t repeated per row, which concatenates [x, emb(t)] for every point.
+        for (int classes : new int[] {0, 3}) {
+            try (VelocityModel model = VelocityModel.mlp(2, 16, 3, classes, new Rng(9));
+                    NDManager m = NDManager.newBaseManager(Torch.device())) {
+                NDArray x = new Rng(2).normal(m, new Shape(40, 2)).mul(3);
+                NDArray y = classes == 0 ? null : m.randomInteger(0, classes + 1, new Shape(40), DataType.INT32);
+                for (double t : new double[] {0, 0.37, 1}) {
+                    float[] perRow = model.forward(x, m.full(new Shape(40), (float) t), y, false).toFloatArray();
+                    int callers = m.getManagedArrays().size();
+                    int models = model.manager().getManagedArrays().size();
+                    NDArray shared = classes == 0 ? model.at(x, t)
+                            : model.forward(x, m.create(new float[] {(float) t}), y, false);
+                    assertEquals(models, model.manager().getManagedArrays().size(), "arrays left in the model");
+                    assertEquals(callers + 2, m.getManagedArrays().size(), "arrays left beside v and t");
+                    float[] v = shared.toFloatArray();
+                    for (int i = 0; i < v.length; i++) {
+                        assertEquals(perRow[i], v[i], 1e-5 * Math.max(1, Math.abs(perRow[i])), "t " + t + ", element " + i
+                                + ", classes " + classes);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTimeOfAnotherLengthIsNamed() {
+        try (VelocityModel model = VelocityModel.mlp(2, 8, 1, new Rng(1));
+                NDManager m = NDManager.newBaseManager(Torch.device())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(m.zeros(new Shape(5, 2)), m.zeros(new Shape(2)), false));
+            assertTrue(e.getMessage().contains("(5), or (1)"), e.getMessage());
+        }
+    }
 }
