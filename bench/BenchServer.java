@@ -36,6 +36,8 @@ final class BenchServer {
         Timings run(int n);
     }
 
+    private static final int WARMUP_ROUNDS = 3;
+
     private BenchServer() {
     }
 
@@ -100,12 +102,17 @@ final class BenchServer {
                 .getProcessCpuTime();
     }
 
-    /** Runs each workload in turn for an equal share of {@code seconds}. */
+    /**
+     * Runs the workloads in turn, three rounds, each an equal share of {@code seconds}: the JIT then also sees the
+     * switches between them (code compiled for one may be recompiled once the other has run).
+     */
     private static void warmUp(Map<String, Workload> workloads, int seconds) {
-        for (Workload w : workloads.values()) {
-            long end = System.nanoTime() + seconds * 1_000_000_000L / workloads.size();
-            while (System.nanoTime() < end) {
-                w.run(1);
+        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+            for (Workload w : workloads.values()) {
+                long end = System.nanoTime() + seconds * 1_000_000_000L / (WARMUP_ROUNDS * workloads.size());
+                while (System.nanoTime() < end) {
+                    w.run(1);
+                }
             }
         }
     }

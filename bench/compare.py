@@ -4,7 +4,7 @@ Runs bench/FlowBench.java and bench/flow_bench.py with the same thread count and
 preloaded where installed, as the kernelspec does), then prints median and p90 of each and the Java/Python
 ratio. A benchmark, not a test: it prints figures and asserts nothing.
 
-    bench/run.sh [--threads N] [--blocks 12] [--steps 100] [--runs 3] [--warmup 30] [--allocator jemalloc|glibc]
+    bench/run.sh [--threads N] [--blocks 12] [--steps 100] [--runs 3] [--warmup 45] [--allocator jemalloc|glibc]
     bench/run.sh unet [--threads N] [--blocks 8] [--steps 5] [--runs 1] [--memory-steps 2000]
     bench/run.sh flowers-unet [--threads N] [--blocks 4] [--steps 2] [--runs 1]
 
@@ -17,7 +17,7 @@ memory over --memory-steps training steps of the "tiny" UNet.
 parameters): a training step at batch 32 on 3 x 64 x 64 images and Euler sampling (10 steps, batch 32); both
 parameter counts and v on the same random weights checked as for `unet`; no memory trace.
 
-Both processes start once, run their workloads for --warmup seconds (Java's JIT compiles for the first ~20 s
+Both processes start once, run their workloads for --warmup seconds (default 45; Java's JIT compiles for ~20-40 s
 and, on two cores, takes a core from libtorch while it does), then take turns, --blocks turns each, the first
 language alternating, each turn --steps training steps and --runs sampling runs (bench/BenchServer.java and
 bench/serve.py). Drift in the machine's speed (a shared 2-core VM moves by +-30% from minute to minute) then
@@ -88,8 +88,8 @@ def main():
     p.add_argument("--blocks", type=int, help="turns per language (flow 12, unet 8, flowers-unet 4)")
     p.add_argument("--steps", type=int, help="training steps per turn (flow 100, unet 5, flowers-unet 2)")
     p.add_argument("--runs", type=int, help="sampling runs per turn (flow 3, unet 1, flowers-unet 1)")
-    p.add_argument("--warmup", type=int, default=30,
-                   help="seconds each process runs its workloads before the first turn (Java's JIT settles in ~20 s)")
+    p.add_argument("--warmup", type=int, default=45,
+                   help="seconds each process runs its workloads before the first turn (Java's JIT settles in 20-40 s)")
     p.add_argument("--memory-steps", type=int, default=2000, help="unet: training steps of the RSS trace")
     p.add_argument("--allocator", choices=["jemalloc", "glibc"], default="jemalloc",
                    help="jemalloc (as the kernelspec preloads it, where installed) or glibc's malloc")

@@ -1,7 +1,7 @@
 """The PyTorch side of BenchServer.java: the command loop by which bench/compare.py drives a benchmark in turns.
 
 Commands on standard input, one per line: "NAME N" runs workload NAME N times and prints one JSON line with every
-timing; "warmup SECONDS" runs each workload in turn for its share of that time. Every answer ends with {"name": "done"}.
+timing; "warmup SECONDS" runs the workloads in turn, three rounds, for that long in all. Every answer ends with {"name": "done"}.
 """
 import json
 import sys
@@ -26,11 +26,12 @@ def serve(workloads):
         if not line.strip():
             break
         name, n = line.split()
-        if name == "warmup":
-            for run in workloads.values():
-                end = time.perf_counter() + int(n) / len(workloads)
-                while time.perf_counter() < end:
-                    run(1)
+        if name == "warmup":  # as BenchServer.java: the workloads in turn, three rounds
+            for _ in range(3):
+                for run in workloads.values():
+                    end = time.perf_counter() + int(n) / (3 * len(workloads))
+                    while time.perf_counter() < end:
+                        run(1)
         elif name in workloads:
             ms, cpu = workloads[name](int(n))
             print(json.dumps({"name": name, "ms": ms, "cpu_ms": cpu}))

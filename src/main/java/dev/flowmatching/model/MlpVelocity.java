@@ -134,8 +134,9 @@ public final class MlpVelocity extends AbstractBlock {
         NDManager m = x.getManager();
         NDArray w = ps.getValue(first.getParameters().get("weight"), x.getDevice(), training);
         NDArray b = ps.getValue(first.getParameters().get("bias"), x.getDevice(), training);
-        NDArray wx = w.get(new NDIndex(":, :{}", dim));
-        NDArray wt = w.get(new NDIndex(":, {}:", dim));
+        long columns = w.getShape().get(1);
+        NDArray wx = w.get(new NDIndex().addAllDim().addSliceDim(0, dim)); // built, not parsed: no regex per call
+        NDArray wt = w.get(new NDIndex().addAllDim().addSliceDim(dim, columns));
         wx.attach(m); // slices of a weight would otherwise join the model's manager and live as long as it
         wt.attach(m);
         NDArray shift = embedding.embed(t).matMul(wt.transpose()).reshape(-1).add(b);
