@@ -1,8 +1,6 @@
 package dev.flowmatching.solver;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 import dev.flowmatching.path.Scheduler;
 import dev.flowmatching.path.VelocityConversions;
@@ -75,7 +73,7 @@ public final class EulerMaruyama extends FixedStepSolver {
         if (gt == 0) {
             return x.add(vel.mul(h)); // Euler's step, operation for operation
         }
-        NDArray s = score.at(vel, x, times(x, t));
+        NDArray s = score.at(vel, x, VelocityField.times(x, t));
         if (!s.getShape().equals(x.getShape())) {
             throw new IllegalStateException("the score returned shape " + s.getShape() + " for a state of shape "
                     + x.getShape());
@@ -83,14 +81,6 @@ public final class EulerMaruyama extends FixedStepSolver {
         NDArray drift = vel.add(s.mul(Math.signum(h) * gt * gt / 2));
         NDArray noise = rng.normal(x.getManager(), x.getShape()).toType(x.getDataType(), false);
         return x.add(drift.muli(h)).addi(noise.muli(gt * Math.sqrt(Math.abs(h))));
-    }
-
-    /** t broadcast to the batch, float64 for a float64 state (as {@link FixedStepSolver#eval} does). */
-    private static NDArray times(NDArray x, double t) {
-        Shape batch = new Shape(x.getShape().get(0));
-        return x.getDataType() == DataType.FLOAT64
-                ? x.getManager().zeros(batch, DataType.FLOAT64).addi(t)
-                : x.getManager().full(batch, (float) t);
     }
 
     @Override

@@ -16,10 +16,14 @@ public interface VelocityField {
      * time more cheaply overrides this (an MLP embeds it once instead of once per point).
      */
     default NDArray at(NDArray x, double t) {
+        return at(x, times(x, t));
+    }
+
+    /** t repeated for each row of x, shape (B): float64 for a float64 state (so t keeps its precision), else float32. */
+    static NDArray times(NDArray x, double t) {
         Shape batch = new Shape(x.getShape().get(0));
-        NDArray tb = x.getDataType() == DataType.FLOAT64
+        return x.getDataType() == DataType.FLOAT64
                 ? x.getManager().zeros(batch, DataType.FLOAT64).addi(t)
                 : x.getManager().full(batch, (float) t);
-        return at(x, tb);
     }
 }
