@@ -19,7 +19,7 @@ public interface VelocityField {
         return at(x, times(x, t));
     }
 
-    /** t repeated for each row of x, shape (B): float64 for a float64 state (so t keeps its precision), else float32. */
+    /** t repeated for each row of x, shape (B): float64 for a float64 state (t keeps its precision), else float32. */
     static NDArray times(NDArray x, double t) {
         Shape batch = new Shape(x.getShape().get(0));
         return x.getDataType() == DataType.FLOAT64
