@@ -128,6 +128,7 @@ public final class UNetBench {
         Rng rng = new Rng(1);
         try (VelocityModel model = workload.model(rng); NDManager manager = NDManager.newBaseManager(Torch.device())) {
             System.out.println("{\"name\": \"params\", \"value\": " + model.parameterCount() + "}");
+            System.out.println("{\"name\": \"device\", \"value\": \"" + Torch.device() + "\"}");
             List<NDArray> arrays = new ArrayList<>();
             for (Pair<String, Parameter> p : model.block().getParameters()) {
                 NDArray w = p.getValue().getArray();

@@ -10,6 +10,9 @@ import torch
 
 import serve
 
+# As dev.flowmatching.runtime.Torch.device(): the first GPU where there is one (CUDA_VISIBLE_DEVICES= forces the CPU).
+DEVICE = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
 FREQS = 32 // 2
 
 
@@ -32,19 +35,19 @@ class Mlp(torch.nn.Module):
 
 
 def gaussian(n, mean):
-    lt = torch.eye(2)
-    return torch.randn(n, 2) @ lt + torch.tensor(mean)
+    lt = torch.eye(2, device=DEVICE)
+    return torch.randn(n, 2, device=DEVICE) @ lt + torch.tensor(mean, device=DEVICE)
 
 
 def main():
     torch.manual_seed(0)
-    model = Mlp()
+    model = Mlp().to(DEVICE)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda n: min(1.0, (n + 1) / 100))
 
     def step():
         x0, x1 = gaussian(256, [0.0, -5.0]), gaussian(256, [5.0, 0.0])
-        t = torch.rand(256)
+        t = torch.rand(256, device=DEVICE)
         tb = t.reshape(-1, 1)
         xt = (1 - tb) * x0 + tb * x1
         loss = (model(xt, t) - (x1 - x0)).square().mean()
@@ -63,7 +66,7 @@ def main():
     def euler(x, steps=100):
         h = 1.0 / steps
         for k in range(steps):
-            x = x + h * model(x, torch.full((x.shape[0],), k * h))
+            x = x + h * model(x, torch.full((x.shape[0],), k * h, device=DEVICE))
         return x
 
     serve.serve({"train_step": lambda n: serve.each(n, step),

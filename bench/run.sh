@@ -6,8 +6,15 @@
 # `bench/run.sh flowers-unet`: the same for the 64 x 64 Flowers UNet ("small", batch 32), without the memory trace.
 # `bench/run.sh couplings`: exact OT and Sinkhorn in Java vs POT on the same cost matrices.
 # `bench/run.sh flowers-pipeline [JPEG_FOLDER] [RESOLUTION]`: images/s of the Flowers data pipeline (Java only).
+# `bench/run.sh gpu-check [OUT_DIR] [TRAIN_SECONDS] [MODEL_SIZE] [PARTS]`: notebook 04's work on a GPU host, without Jupyter
+# (bench/GpuCheck.java; builds the flavour the machine calls for, the GPU one where nvidia-smi sees a GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = gpu-check ]; then
+  shift
+  FM_SETUP_ONLY=1 ./setup.sh >/dev/null
+  exec java -cp "target/flow-matching.jar:target/lib/*" bench/GpuCheck.java "$@"
+fi
 FM_SETUP_ONLY=1 ./setup.sh --cpu >/dev/null
 if [ "${1:-}" = flowers-pipeline ]; then
   shift

@@ -22,6 +22,9 @@ from torch import nn
 
 import serve
 
+# As dev.flowmatching.runtime.Torch.device(): the first GPU where there is one (CUDA_VISIBLE_DEVICES= forces the CPU).
+DEVICE = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
 # dev.flowmatching.model.UNetConfig.mnist(...): base, multipliers, resBlocks, attention levels, heads, emb, groups,
 # dropout
 CONFIGS = {
@@ -157,13 +160,13 @@ def main(size):
     channels, side, batch = images(size)
     shape = (batch, channels, side, side)
     torch.manual_seed(0)
-    model = unet(size)
+    model = unet(size).to(DEVICE)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda n: min(1.0, (n + 1) / 100))
-    fixed = torch.rand(shape) * 2 - 1  # timing only: any fixed batch of "images"
+    fixed = torch.rand(shape, device=DEVICE) * 2 - 1  # timing only: any fixed batch of "images"
 
     def step():
-        x0, x1, t = torch.randn(shape), fixed, torch.rand(batch)
+        x0, x1, t = torch.randn(shape, device=DEVICE), fixed, torch.rand(batch, device=DEVICE)
         tb = t.reshape(-1, 1, 1, 1)
         loss = (model((1 - tb) * x0 + tb * x1, t) - (x1 - x0)).square().mean()
         opt.zero_grad(set_to_none=True)
@@ -179,10 +182,10 @@ def main(size):
     def euler(x, steps=10):
         h = 1.0 / steps
         for k in range(steps):
-            x = x + h * model(x, torch.full((x.shape[0],), k * h))
+            x = x + h * model(x, torch.full((x.shape[0],), k * h, device=DEVICE))
         return x
 
-    start = torch.randn(shape)
+    start = torch.randn(shape, device=DEVICE)
     serve.serve({f"train_step_{size}_batch_{batch}": lambda n: serve.each(n, step),
                  f"euler_10_steps_batch_{batch}": lambda n: serve.each(n, lambda: euler(start).cpu().numpy())})
 
@@ -216,8 +219,14 @@ def check(path, size):
             p.copy_(w)
         v = model(x, t)
     diff = (v - v_java).abs().max().item()
-    print(json.dumps({"name": "java_vs_pytorch_v", "max_abs_diff": diff, "max_abs_v": v.abs().max().item(),
-                      "params": sum(p.numel() for p in params)}))
+    out = {"name": "java_vs_pytorch_v", "max_abs_diff": diff, "max_abs_v": v.abs().max().item(),
+           "params": sum(p.numel() for p in params)}
+    if torch.cuda.is_available():
+        # The twin's own GPU result against its CPU one: the rounding a GPU brings (cuDNN runs convolutions in TF32
+        # by default), the scale for a Java UNet that ran on the GPU.
+        with torch.no_grad():
+            out["gpu_vs_cpu_diff"] = (model.to(DEVICE)(x.to(DEVICE), t.to(DEVICE)).cpu() - v).abs().max().item()
+    print(json.dumps(out))
 
 
 if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "check":
