@@ -28,6 +28,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
 import dev.flowmatching.runtime.AtomicWrite;
+import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
 import dev.flowmatching.train.StepInfo;
@@ -277,7 +278,7 @@ public final class ImageClassifier implements AutoCloseable {
             l.onStart(steps);
         }
         TrainingResult result = null;
-        try {
+        try (NoGradient off = NoGradient.begin()) { // only the GradientCollector in a step records
             for (int i = 0; i < steps; i++) {
                 if (Thread.currentThread().isInterrupted()) {
                     interrupted = true;
@@ -349,9 +350,16 @@ public final class ImageClassifier implements AutoCloseable {
      */
     public float[][] predictProbabilities(NDArray images) {
         checkImages(images);
-        int n = (int) images.getShape().get(0);
-        int k = classes();
-        float[][] out = new float[n][k];
+        float[][] out = new float[(int) images.getShape().get(0)][classes()];
+        try (NoGradient off = NoGradient.begin()) {
+            predictInto(images, out);
+        }
+        return out;
+    }
+
+    private void predictInto(NDArray images, float[][] out) {
+        int n = out.length;
+        int k = out.length == 0 ? 0 : out[0].length;
         for (int from = 0; from < n; from += PREDICT_BATCH) {
             int to = Math.min(n, from + PREDICT_BATCH);
             try (NDManager sub = manager.newSubManager()) {
@@ -364,7 +372,6 @@ public final class ImageClassifier implements AutoCloseable {
                 }
             }
         }
-        return out;
     }
 
     /** The most probable class of each image. */

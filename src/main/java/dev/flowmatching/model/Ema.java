@@ -10,6 +10,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.NoGradient;
+
 /**
  * An exponential moving average of a model's weights (Polyak averaging; Polyak and Juditsky 1992), the
  * weights that flow and diffusion models usually sample with: they average out the last steps' noise.
@@ -54,10 +56,12 @@ public final class Ema implements AutoCloseable {
         this.decay = decay;
         this.warmup = warmup;
         this.manager = model.manager().newSubManager();
-        for (Pair<String, Parameter> p : model.block().getParameters()) {
-            NDArray s = p.getValue().getArray().duplicate();
-            s.attach(manager);
-            shadow.put(p.getKey(), s);
+        try (NoGradient off = NoGradient.begin()) { // copies, not graph nodes hanging off the weights
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                NDArray s = p.getValue().getArray().duplicate();
+                s.attach(manager);
+                shadow.put(p.getKey(), s);
+            }
         }
     }
 
@@ -91,9 +95,11 @@ public final class Ema implements AutoCloseable {
                     + "before training or updating the average");
         }
         float d = nextDecay();
-        for (Pair<String, Parameter> p : model.block().getParameters()) {
-            try (NDArray part = p.getValue().getArray().mul(1f - d)) {
-                shadow.get(p.getKey()).muli(d).addi(part);
+        try (NoGradient off = NoGradient.begin()) {
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                try (NDArray part = p.getValue().getArray().mul(1f - d)) {
+                    shadow.get(p.getKey()).muli(d).addi(part);
+                }
             }
         }
         updates++;
@@ -148,7 +154,9 @@ public final class Ema implements AutoCloseable {
             throw new IllegalArgumentException(name + " has shape " + target.getShape() + ", the average "
                     + source.getShape());
         }
-        target.set(ALL, source);
+        try (NoGradient off = NoGradient.begin()) { // an in-place write into a weight
+            target.set(ALL, source);
+        }
     }
 
     /** The averaged weights swapped into the model; {@link #close()} swaps the training weights back. */
@@ -157,12 +165,14 @@ public final class Ema implements AutoCloseable {
         private final Map<String, NDArray> training = new LinkedHashMap<>();
 
         private Applied() {
-            for (Pair<String, Parameter> p : model.block().getParameters()) {
-                NDArray w = p.getValue().getArray();
-                NDArray copy = w.duplicate();
-                copy.attach(saved);
-                training.put(p.getKey(), copy);
-                copyInto(w, shadow.get(p.getKey()), p.getKey());
+            try (NoGradient off = NoGradient.begin()) {
+                for (Pair<String, Parameter> p : model.block().getParameters()) {
+                    NDArray w = p.getValue().getArray();
+                    NDArray copy = w.duplicate();
+                    copy.attach(saved);
+                    training.put(p.getKey(), copy);
+                    copyInto(w, shadow.get(p.getKey()), p.getKey());
+                }
             }
         }
 

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
 import dev.flowmatching.solver.VelocityField;
@@ -112,9 +113,19 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
 
     /**
      * The forward pass with int labels of shape (B) ({@code null}: the null class). Labels given to an
-     * unconditional model are refused.
+     * unconditional model are refused. With {@code training} false it is inference: nothing is recorded for
+     * autograd, on any thread ({@link NoGradient}); training passes run inside a GradientCollector.
      */
     public NDArray forward(NDArray x, NDArray t, NDArray labels, boolean training) {
+        if (!training) {
+            try (NoGradient off = NoGradient.begin()) {
+                return pass(x, t, labels, false);
+            }
+        }
+        return pass(x, t, labels, true);
+    }
+
+    private NDArray pass(NDArray x, NDArray t, NDArray labels, boolean training) {
         if (classes == 0) {
             if (labels != null) {
                 throw new IllegalArgumentException("this model is unconditional (0 classes) but labels were given");

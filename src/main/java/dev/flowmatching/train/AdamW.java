@@ -17,6 +17,8 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.NoGradient;
+
 /**
  * AdamW: Adam (Kingma and Ba 2015) with decoupled weight decay (Loshchilov and Hutter 2019). For step
  * t = 1, 2, ... with learning rate lr_t, gradient g and decay lambda:
@@ -146,7 +148,7 @@ public final class AdamW implements AutoCloseable {
         float corrected = (float) (learningRate * Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)));
         layOut(params);
         List<NDArray> temps = new ArrayList<>();
-        try {
+        try (NoGradient off = NoGradient.begin()) { // in-place writes into weights, on whatever thread calls
             NDArray g = flatGradient;
             flatMeans.muli(beta1).addi(keep(temps, g.mul(1 - beta1)));
             flatVariances.muli(beta2).addi(keep(temps, g.square()).muli(1 - beta2));

@@ -19,6 +19,7 @@ import ai.djl.util.Pair;
 import dev.flowmatching.model.Ema;
 import dev.flowmatching.model.VelocityModel;
 import dev.flowmatching.runtime.AtomicWrite;
+import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.train.CheckpointFile.Tensor;
 
@@ -266,13 +267,15 @@ public final class Checkpoint {
     /** Copies stored weights into the model's parameters in place (names and shapes as the fingerprint said). */
     private static void copyInto(VelocityModel model, List<Tensor> tensors, NDManager scratch) {
         Map<String, NDArray> stored = arrays(tensors, scratch);
-        for (Pair<String, Parameter> p : model.block().getParameters()) {
-            NDArray src = stored.get(p.getKey());
-            NDArray dst = p.getValue().getArray();
-            if (src == null || !src.getShape().equals(dst.getShape())) {
-                throw new CheckpointException("checkpoint lacks parameter " + p.getKey() + " " + dst.getShape());
+        try (NoGradient off = NoGradient.begin()) {
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                NDArray src = stored.get(p.getKey());
+                NDArray dst = p.getValue().getArray();
+                if (src == null || !src.getShape().equals(dst.getShape())) {
+                    throw new CheckpointException("checkpoint lacks parameter " + p.getKey() + " " + dst.getShape());
+                }
+                dst.set(ALL, src);
             }
-            dst.set(ALL, src);
         }
     }
 }

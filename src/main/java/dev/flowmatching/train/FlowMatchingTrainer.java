@@ -20,6 +20,7 @@ import dev.flowmatching.model.VelocityModel;
 import dev.flowmatching.path.AffinePath;
 import dev.flowmatching.path.PathSample;
 import dev.flowmatching.path.TimeSampler;
+import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 
 /**
@@ -221,7 +222,9 @@ public final class FlowMatchingTrainer {
             l.onStart(steps);
         }
         TrainingResult result = null;
-        try {
+        // Only the GradientCollector inside a step records; the rest (pairs, clipping, AdamW, EMA, the listeners'
+        // previews) must not, whichever thread runs this (see NoGradient).
+        try (NoGradient off = NoGradient.begin()) {
             for (int i = 0; i < steps; i++) {
                 if (Thread.currentThread().isInterrupted()) {
                     interrupted = true;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import dev.flowmatching.runtime.CellThread;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.train.TrainingResult;
 
@@ -60,6 +62,27 @@ class ImageClassifierTest {
         assertArrayEquals(runs[0], runs[1]);
         assertTrue(runs[0][runs[0].length - 1] < runs[0][0], "the loss should fall: " + runs[0][0] + " -> "
                 + runs[0][runs[0].length - 1]);
+    }
+
+    /** Trains two epochs, returns the losses and the held-out probabilities, flattened after them. */
+    static float[] lossesAndProbabilities(Bars train) {
+        Rng rng = new Rng(13);
+        try (NDManager m = NDManager.newBaseManager();
+                ImageClassifier c = new ImageClassifier("bars", Bars.ARCHITECTURE, rng).epochs(2).batchSize(32)) {
+            float[] losses = c.train(train.images(m), train.labels(), rng).losses();
+            float[][] p = c.predictProbabilities(HELD_OUT.images(m));
+            float[] all = Arrays.copyOf(losses, losses.length + p.length * p[0].length);
+            for (int i = 0; i < p.length; i++) {
+                System.arraycopy(p[i], 0, all, losses.length + i * p[0].length, p[0].length);
+            }
+            return all;
+        }
+    }
+
+    @Test
+    void aNotebookCellThreadTrainsAndPredictsAsTheEngineThreadDoes() {
+        Bars train = Bars.random(128, 0.3, 6);
+        assertArrayEquals(lossesAndProbabilities(train), CellThread.call(() -> lossesAndProbabilities(train)), 0f);
     }
 
     @Test
