@@ -28,6 +28,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
 import dev.flowmatching.runtime.AtomicWrite;
+import dev.flowmatching.runtime.NativeMemory;
 import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
@@ -87,7 +88,9 @@ public final class ImageClassifier implements AutoCloseable {
         this.dataset = normalise(dataset);
         this.architecture = architecture;
         this.block = architecture.newBlock();
+        NativeMemory.reclaim();
         this.manager = NDManager.newBaseManager(Torch.device());
+        NativeMemory.track(this, manager);
         this.store = new ParameterStore(manager, false);
     }
 

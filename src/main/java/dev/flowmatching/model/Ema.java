@@ -10,6 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.NativeMemory;
 import dev.flowmatching.runtime.NoGradient;
 
 /**
@@ -55,7 +56,9 @@ public final class Ema implements AutoCloseable {
         this.model = model;
         this.decay = decay;
         this.warmup = warmup;
+        NativeMemory.reclaim();
         this.manager = model.manager().newSubManager();
+        NativeMemory.track(this, manager);
         try (NoGradient off = NoGradient.begin()) { // copies, not graph nodes hanging off the weights
             for (Pair<String, Parameter> p : model.block().getParameters()) {
                 NDArray s = p.getValue().getArray().duplicate();

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.NativeMemory;
 import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.runtime.Torch;
@@ -54,7 +55,9 @@ public final class VelocityModel implements VelocityField, AutoCloseable {
         this.block = block;
         this.sampleShape = sampleShape.clone();
         this.classes = classes;
+        NativeMemory.reclaim(); // a dropped model (a re-run notebook cell) is freed before this one allocates
         this.manager = NDManager.newBaseManager(Torch.device());
+        NativeMemory.track(this, manager);
         this.store = new ParameterStore(manager, false);
         long[] batchShape = new long[sampleShape.length + 1];
         batchShape[0] = 1;

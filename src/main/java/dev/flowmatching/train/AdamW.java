@@ -17,6 +17,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.runtime.NativeMemory;
 import dev.flowmatching.runtime.NoGradient;
 
 /**
@@ -58,7 +59,9 @@ public final class AdamW implements AutoCloseable {
 
     /** The moments live in a sub-manager of {@code parent} (the model's), on its device. */
     public AdamW(NDManager parent) {
+        NativeMemory.reclaim(); // the moments of a dropped optimizer (a re-run trainer cell) go first
         this.manager = parent.newSubManager();
+        NativeMemory.track(this, manager);
     }
 
     /** Decay rates of the first and second moment estimates (defaults 0.9 and 0.999). */

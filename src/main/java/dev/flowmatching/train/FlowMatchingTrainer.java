@@ -20,6 +20,7 @@ import dev.flowmatching.model.VelocityModel;
 import dev.flowmatching.path.AffinePath;
 import dev.flowmatching.path.PathSample;
 import dev.flowmatching.path.TimeSampler;
+import dev.flowmatching.runtime.NativeMemory;
 import dev.flowmatching.runtime.NoGradient;
 import dev.flowmatching.runtime.Rng;
 
@@ -212,6 +213,7 @@ public final class FlowMatchingTrainer {
             throw new IllegalStateException("the EMA weights are applied to the model; close Ema.apply()'s scope "
                     + "before training");
         }
+        NativeMemory.reclaim(); // a trainer cell run again dropped the last trainer: its moments and average go now
         List<Pair<String, Parameter>> params = new ArrayList<>();
         model.block().getParameters().forEach(params::add);
         float[] losses = new float[steps];
