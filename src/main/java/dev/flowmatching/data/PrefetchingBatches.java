@@ -1,8 +1,10 @@
 package dev.flowmatching.data;
 
+import java.lang.ref.WeakReference;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -111,44 +113,59 @@ public final class PrefetchingBatches implements LabelledData, AutoCloseable {
 
     private void start() {
         queue = new ArrayBlockingQueue<>(DEPTH);
-        Rng order = new Rng(seed);
-        BlockingQueue<HostBatch> out = queue;
-        producer = new Thread(() -> produce(order, out), "batch-prefetch");
+        Producer work = new Producer(batches, batch, seed, flips, queue, new WeakReference<>(this));
+        producer = new Thread(work, "batch-prefetch");
         producer.setDaemon(true);
         producer.start();
     }
 
-    private void produce(Rng order, BlockingQueue<HostBatch> out) {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                out.put(prepare(order));
+    /**
+     * The producer thread's work, the only code that advances {@code batches} while it runs. It refers to its
+     * prefetcher only weakly: a prefetcher nothing refers to any more (its notebook cell was run again) can be
+     * collected, and its thread then ends within a second instead of waiting on a full queue for the kernel's life.
+     */
+    private record Producer(ImageBatches batches, int batch, long seed, boolean flips, BlockingQueue<HostBatch> out,
+            WeakReference<PrefetchingBatches> owner) implements Runnable {
+        @Override
+        public void run() {
+            Rng order = new Rng(seed);
+            HostBatch next = null;
+            try {
+                while (!Thread.currentThread().isInterrupted() && !owner.refersTo(null)) {
+                    if (next == null) {
+                        next = prepare(order);
+                    }
+                    if (out.offer(next, 1, TimeUnit.SECONDS)) {
+                        next = null;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stop() asked us to end
+            } catch (RuntimeException e) {
+                out.offer(new HostBatch(null, null, e));
             }
-        } catch (InterruptedException e) {
-            // stop() asked us to end
-        } catch (RuntimeException e) {
-            out.offer(new HostBatch(null, null, e));
         }
-    }
 
-    /** One batch on the host; runs on the producer thread only, which alone advances {@code batches}. */
-    private HostBatch prepare(Rng order) {
-        long first = batches.drawn();
-        int[] indices = batches.next(batch, order);
-        ImageSet set = batches.set();
-        float[] pixels = set.floats(indices);
-        if (flips) {
-            int rows = set.channels() * set.height();
-            for (int k = 0; k < batch; k++) {
-                if (flipped(seed, first + k)) {
-                    mirror(pixels, k * rows, rows, set.width());
+        /** One batch on the host. */
+        private HostBatch prepare(Rng order) {
+            long first = batches.drawn();
+            int[] indices = batches.next(batch, order);
+            ImageSet set = batches.set();
+            float[] pixels = set.floats(indices);
+            if (flips) {
+                int rows = set.channels() * set.height();
+                for (int k = 0; k < batch; k++) {
+                    if (flipped(seed, first + k)) {
+                        mirror(pixels, k * rows, rows, set.width());
+                    }
                 }
             }
+            int[] labels = new int[batch];
+            for (int k = 0; k < batch; k++) {
+                labels[k] = set.label(indices[k]);
+            }
+            return new HostBatch(pixels, labels, null);
         }
-        int[] labels = new int[batch];
-        for (int k = 0; k < batch; k++) {
-            labels[k] = set.label(indices[k]);
-        }
-        return new HostBatch(pixels, labels, null);
     }
 
     /** Whether the image drawn at position {@code drawn} of the stream is mirrored: a fair coin of (seed, drawn). */

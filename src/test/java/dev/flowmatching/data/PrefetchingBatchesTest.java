@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -148,6 +151,31 @@ class PrefetchingBatchesTest {
             assertArrayEquals(plain.sample(m, 5, new Rng(1)).get(0).toFloatArray(), second);
             pre.close();
         }
+    }
+
+    @Test
+    void theThreadOfAPrefetcherNothingRefersToEnds() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(Torch.device())) {
+            Set<Thread> before = prefetchThreads();
+            PrefetchingBatches pre = new PrefetchingBatches(new ImageBatches(images()), 5, 1);
+            pre.sample(m, 5, new Rng(1)); // starts the thread, which then waits on a full queue
+            Set<Thread> started = prefetchThreads();
+            started.removeAll(before);
+            assertEquals(1, started.size());
+            Thread thread = started.iterator().next();
+            pre = null; // as a notebook cell run again drops the last run's prefetcher
+            for (int i = 0; i < 50 && thread.isAlive(); i++) {
+                System.gc();
+                thread.join(100);
+            }
+            assertFalse(thread.isAlive(), "the prefetch thread of an unreachable prefetcher should end");
+        }
+    }
+
+    private static Set<Thread> prefetchThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("batch-prefetch") && t.isAlive())
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     @Test
