@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
@@ -27,6 +28,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
+import dev.flowmatching.data.ImageSet;
 import dev.flowmatching.runtime.AtomicWrite;
 import dev.flowmatching.runtime.NativeMemory;
 import dev.flowmatching.runtime.NoGradient;
@@ -139,6 +141,18 @@ public final class ImageClassifier implements AutoCloseable {
      * trains {@link #defaultFor} on the given data and saves it there. A training run that the user
      * interrupted is returned but not saved.
      */
+    public static ImageClassifier loadOrTrain(Path file, String dataset, ImageSet train, Rng rng,
+            TrainingListener... listeners) {
+        if (Files.exists(file)) {
+            return load(file, dataset, defaultArchitecture(dataset));
+        }
+        // The whole set as one array (MNIST: 188 MB) only while training, and freed after it.
+        try (NDManager scratch = NDManager.newBaseManager(Torch.device())) {
+            return loadOrTrain(file, dataset, train.images(scratch, all(train)), train.labels(), rng, listeners);
+        }
+    }
+
+    /** As {@link #loadOrTrain(Path, String, ImageSet, Rng, TrainingListener...)}, from images already in an array. */
     public static ImageClassifier loadOrTrain(Path file, String dataset, NDArray images, int[] labels, Rng rng,
             TrainingListener... listeners) {
         if (Files.exists(file)) {
@@ -397,6 +411,25 @@ public final class ImageClassifier implements AutoCloseable {
             right += predicted[i] == labels[i] ? 1 : 0;
         }
         return labels.length == 0 ? Double.NaN : right / (double) labels.length;
+    }
+
+    /** Share of a set's images whose most probable class is their label, read in batches from the set. */
+    public double accuracy(ImageSet set) {
+        int right = 0;
+        for (int from = 0; from < set.size(); from += PREDICT_BATCH) {
+            int[] indices = IntStream.range(from, Math.min(set.size(), from + PREDICT_BATCH)).toArray();
+            try (NDManager sub = manager.newSubManager()) {
+                int[] predicted = predict(set.images(sub, indices));
+                for (int k = 0; k < indices.length; k++) {
+                    right += predicted[k] == set.label(indices[k]) ? 1 : 0;
+                }
+            }
+        }
+        return set.size() == 0 ? Double.NaN : right / (double) set.size();
+    }
+
+    private static int[] all(ImageSet set) {
+        return IntStream.range(0, set.size()).toArray();
     }
 
     static int argmax(float[] row) {

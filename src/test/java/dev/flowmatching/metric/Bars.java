@@ -1,11 +1,13 @@
 package dev.flowmatching.metric;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import dev.flowmatching.data.ImageSet;
 import dev.flowmatching.runtime.Rng;
 
 /**
@@ -54,6 +56,16 @@ record Bars(float[] pixels, int[] labels) {
     private static double gaussian(SplittableRandom r) {
         double u = 1 - r.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    /** The same images as an {@link ImageSet}, pixels rounded to bytes as image files store them. */
+    ImageSet asImageSet() {
+        byte[] bytes = new byte[pixels.length];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) Math.round((pixels[i] + 1) * 127.5);
+        }
+        return ImageSet.of("bars", 1, SIZE, SIZE, List.of("top row", "bottom row", "left column", "right column"),
+                labels, bytes);
     }
 
     NDArray images(NDManager m) {

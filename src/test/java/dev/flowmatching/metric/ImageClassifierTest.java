@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import dev.flowmatching.data.ImageSet;
 import dev.flowmatching.runtime.CellThread;
 import dev.flowmatching.runtime.Rng;
 import dev.flowmatching.train.TrainingResult;
@@ -215,6 +217,24 @@ class ImageClassifierTest {
             var other = assertThrows(IllegalArgumentException.class,
                     () -> ImageClassifier.loadOrTrain(file, "fashion-mnist", images, new int[] {0, 1, 2}, rng));
             assertTrue(other.getMessage().contains("delete"), other.getMessage());
+            ImageSet digits = ImageSet.of("mnist", 1, 28, 28, List.of("0", "1", "2"), new int[] {0, 1, 2},
+                    new byte[3 * 28 * 28]);
+            try (ImageClassifier fromSet = ImageClassifier.loadOrTrain(file, "mnist", digits, rng)) {
+                assertEquals(0, fromSet.stepsDone(), "loaded, not trained");
+                assertArrayEquals(untrained.predictProbabilities(images)[1], fromSet.predictProbabilities(images)[1], 0f);
+            }
+        }
+    }
+
+    @Test
+    void theAccuracyOfAnImageSetIsThatOfItsImagesAndLabels() {
+        ImageSet set = Bars.random(600, 0.3, 9).asImageSet(); // more than one prediction batch of 500
+        ImageClassifier c = Bars.trainedClassifier();
+        try (NDManager m = NDManager.newBaseManager()) {
+            int[] all = java.util.stream.IntStream.range(0, set.size()).toArray();
+            double expected = c.accuracy(set.images(m, all), set.labels());
+            assertEquals(expected, c.accuracy(set), 0.0);
+            assertTrue(expected > 0.9, "the classifier should know the bars: " + expected);
         }
     }
 
