@@ -15,6 +15,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import dev.flowmatching.runtime.Torch;
+
 /**
  * A velocity network v(x, t) for points: an MLP on the concatenation of x and a sinusoidal embedding of t,
  * and, for a class-conditional model, a learned embedding of the label y ({@link LabelEmbedding}, whose
@@ -107,6 +109,9 @@ public final class MlpVelocity extends AbstractBlock {
         // (a layer's input right after its product, the product after its activation): a 2,000-point pass then
         // cycles through a few warm buffers instead of touching a fresh one per op (measured ~1.2-2x faster
         // sampling with 2 threads). Autograd keeps its own references to what backward needs.
+        if (shared && labels == null && activation == Activations.SILU && !Torch.recordingGradients()) {
+            return new NDList(Layers.scoped(() -> fusedSampling(ps, x, t), x, t));
+        }
         NDArray h;
         if (shared && labels == null) {
             h = activation.applyAndClose(Layers.scoped(() -> firstWithSharedTime(ps, x, t, training), x, t));
@@ -130,6 +135,12 @@ public final class MlpVelocity extends AbstractBlock {
      * solver step asks: ~7% of a 2D Euler step with 2,000 points).
      */
     private NDArray firstWithSharedTime(ParameterStore ps, NDArray x, NDArray t, boolean training) {
+        NDArray[] first = splitFirstLayer(ps, x, t, training);
+        return Linear.linear(x, first[0], first[1]).singletonOrThrow();
+    }
+
+    /** {W_x, W_t emb(t) + b} of the first layer; the slices of W join x's manager, not the model's. */
+    private NDArray[] splitFirstLayer(ParameterStore ps, NDArray x, NDArray t, boolean training) {
         Linear first = hidden.get(0);
         NDManager m = x.getManager();
         NDArray w = ps.getValue(first.getParameters().get("weight"), x.getDevice(), training);
@@ -139,8 +150,25 @@ public final class MlpVelocity extends AbstractBlock {
         NDArray wt = w.get(new NDIndex().addAllDim().addSliceDim(dim, columns));
         wx.attach(m); // slices of a weight would otherwise join the model's manager and live as long as it
         wt.attach(m);
-        NDArray shift = embedding.embed(t).matMul(wt.transpose()).reshape(-1).add(b);
-        return Linear.linear(x, wx, shift).singletonOrThrow();
+        return new NDArray[] {wx, embedding.embed(t).matMul(wt.transpose()).reshape(-1).add(b)};
+    }
+
+    /**
+     * A solver's evaluation (one time for the batch, nothing recorded): the whole pass as one fused call
+     * ({@link FusedKernels#siluMlp}) instead of about twenty ops, each crossing JNI and SiLU taking two. Alternated
+     * with the op-by-op pass, 100 Euler steps of 2,000 points took a median 7% less time (2 threads); the result
+     * differs by rounding only (4.8e-7 after 100 steps, |x| up to 3.7).
+     */
+    private NDArray fusedSampling(ParameterStore ps, NDArray x, NDArray t) {
+        NDArray[] first = splitFirstLayer(ps, x, t, false);
+        List<NDArray> weights = new ArrayList<>(List.of(first[0]));
+        for (Linear layer : hidden.subList(1, hidden.size())) {
+            weights.add(ps.getValue(layer.getParameters().get("weight"), x.getDevice(), false));
+            weights.add(ps.getValue(layer.getParameters().get("bias"), x.getDevice(), false));
+        }
+        weights.add(ps.getValue(out.getParameters().get("weight"), x.getDevice(), false));
+        weights.add(ps.getValue(out.getParameters().get("bias"), x.getDevice(), false));
+        return FusedKernels.siluMlp(x, first[1], weights);
     }
 
     /** [x, emb(t)] or [x, emb(t), lab(y)]. */
