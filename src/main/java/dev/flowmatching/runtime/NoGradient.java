@@ -11,10 +11,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * <p>Why the library needs it: libtorch's gradient mode belongs to a thread and starts <em>on</em> in every new
  * thread, and DJL switches it off only on the thread that started the engine. A notebook kernel runs cells on a
  * pool thread that it replaces after about a minute idle or an interrupted cell (seen with JJava). Without a scope,
- * a cell run after a pause records autograd graphs while sampling (a 10-step UNet Euler run held 2.3 GB instead of
- * 60 MB, chained across the solver's steps) and fails in the optimizer's in-place update ("a leaf Variable that
- * requires grad is being used in an in-place operation"). So every call that samples, evaluates, or writes weights
- * in place opens one.
+ * a cell run after a pause records autograd graphs while sampling (a 10-step UNet Euler run added 1.7-2.1 GB
+ * instead of under 0.1 GB, chained across the solver's steps) and fails in the optimizer's in-place update ("a leaf
+ * Variable that requires grad is being used in an in-place operation"). So every call that samples, evaluates, or
+ * writes weights in place opens one.
  * <pre>{@code
  * try (NoGradient off = NoGradient.begin()) {
  *     ... inference ...
