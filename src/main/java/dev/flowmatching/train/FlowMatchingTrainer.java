@@ -64,6 +64,7 @@ public final class FlowMatchingTrainer {
     private Ema ema;
     private int stepsDone;
     private float lastFiniteLoss = Float.NaN;
+    private boolean started;
 
     public FlowMatchingTrainer(VelocityModel model, AffinePath path, PairSource pairs) {
         this.model = model;
@@ -213,7 +214,10 @@ public final class FlowMatchingTrainer {
             throw new IllegalStateException("the EMA weights are applied to the model; close Ema.apply()'s scope "
                     + "before training");
         }
-        NativeMemory.reclaim(); // a trainer cell run again dropped the last trainer: its moments and average go now
+        if (!started) { // a trainer cell run again dropped the last trainer: its moments and average go first
+            NativeMemory.reclaim(); // once per trainer, not per call: a loop of short train calls pays no GC each
+            started = true;
+        }
         List<Pair<String, Parameter>> params = new ArrayList<>();
         model.block().getParameters().forEach(params::add);
         float[] losses = new float[steps];
