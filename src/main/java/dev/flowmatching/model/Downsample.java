@@ -35,6 +35,11 @@ public final class Downsample extends AbstractBlock {
         return conv.forward(ps, inputs, training);
     }
 
+    /** This block of {@code x} in a {@link ScriptWriter}. */
+    String script(ScriptWriter s, String x) {
+        return s.conv(conv, x);
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape x = inputShapes[0];

@@ -103,6 +103,11 @@ final class FusedKernels {
                 + "    return " + (silu ? "torch.silu(" + norm + ")" : norm) + "\n";
     }
 
+    /** The module of {@code source} (a class {@code Fused}), loaded once per source text. */
+    static PtSymbolBlock module(String source) {
+        return MODULES.computeIfAbsent(source, FusedKernels::load);
+    }
+
     private static PtSymbolBlock load(String source) {
         try {
             return JniUtils.loadModule((PtNDManager) OWNER, new ByteArrayInputStream(archive(source)), true, false);

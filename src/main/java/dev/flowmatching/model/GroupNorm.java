@@ -79,6 +79,13 @@ public final class GroupNorm extends AbstractBlock {
         return normalise(ps, x, training, true);
     }
 
+    /** This block (then SiLU when asked) of {@code x} in a {@link ScriptWriter}. */
+    String script(ScriptWriter s, String x, boolean silu) {
+        String norm = "torch.group_norm(" + x + ", " + groups + ", " + s.param(gamma) + ", " + s.param(beta) + ", "
+                + ScriptWriter.number(eps) + ", True)";
+        return s.let(silu ? "torch.silu(" + norm + ")" : norm);
+    }
+
     private NDArray normalise(ParameterStore ps, NDArray x, boolean training, boolean silu) {
         check(x.getShape());
         return FusedKernels.groupNorm(x, groups, eps, value(ps, gamma, x, training), value(ps, beta, x, training), silu);

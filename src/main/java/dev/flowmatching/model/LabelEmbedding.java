@@ -56,6 +56,11 @@ public final class LabelEmbedding extends AbstractBlock {
         return table.forward(ps, new NDList(oneHot), training);
     }
 
+    /** This block of int labels {@code y} in a {@link ScriptWriter}: the one-hot row times the table. */
+    String script(ScriptWriter s, String y) {
+        return s.linear(table, s.let("torch.one_hot(" + y + ".long(), " + (classes + 1) + ").float()"));
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return table.getOutputShapes(new Shape[] {new Shape(inputShapes[0].get(0), classes + 1)});

@@ -103,6 +103,19 @@ public final class ResBlock extends AbstractBlock {
         return h.addi(base); // in place, as above; base, when not x, goes with the scope
     }
 
+    /**
+     * This block of {@code x} and {@code e} in a {@link ScriptWriter}, for inference (no dropout); the adds run in
+     * place on the convolutions' fresh outputs, as {@link #residual} does.
+     */
+    String script(ScriptWriter s, String x, String e) {
+        String h = s.conv(conv1, norm1.script(s, x, true));
+        String shift = s.linear(embedding, e);
+        h = s.let(h + ".add_(torch.unsqueeze(torch.unsqueeze(" + shift + ", 2), 3))");
+        h = s.conv(conv2, norm2.script(s, h, true));
+        String base = skip == null ? x : s.conv(skip, x);
+        return s.let(h + ".add_(" + base + ")");
+    }
+
     private void check(Shape x, Shape e) {
         Layers.requireImage("ResBlock(" + in + " -> " + out + ")", x, in);
         if (e.dimension() != 2 || e.get(0) != x.get(0) || e.get(1) != embDim) {

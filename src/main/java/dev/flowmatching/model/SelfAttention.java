@@ -101,6 +101,37 @@ public final class SelfAttention extends AbstractBlock {
         return x.add(Layers.run(out, ps, attended, training));
     }
 
+    /** This block of {@code x} in a {@link ScriptWriter}: {@link #attend}'s steps, op for op. */
+    String script(ScriptWriter s, String x) {
+        int d = channels / heads;
+        String size = s.let(x + ".size()");
+        String b = s.let(size + "[0]");
+        String t = s.let(size + "[2] * " + size + "[3]");
+        String h = s.conv(qkv, norm.script(s, x, false));
+        String parts = s.let("torch.chunk(torch.reshape(" + h + ", [" + b + ", " + 3 * channels + ", " + t + "]), 3, 1)");
+        String q = s.let("torch.reshape(" + parts + "[0], [" + b + ", " + heads + ", " + d + ", " + t + "])");
+        String k = s.let("torch.reshape(" + parts + "[1], [" + b + ", " + heads + ", " + d + ", " + t + "])");
+        String v = s.let("torch.reshape(" + parts + "[2], [" + b + " * " + heads + ", " + d + ", " + t + "])");
+        if (qkNorm()) {
+            q = rmsScript(s, q, queryGain);
+            k = rmsScript(s, k, keyGain);
+        }
+        q = s.let("torch.reshape(" + q + ", [" + b + " * " + heads + ", " + d + ", " + t + "])");
+        k = s.let("torch.reshape(" + k + ", [" + b + " * " + heads + ", " + d + ", " + t + "])");
+        String logits = s.let("torch.mul(torch.matmul(torch.transpose(" + q + ", 1, 2), " + k + "), "
+                + ScriptWriter.number(1 / Math.sqrt(d)) + ")");
+        String weights = s.let("torch.softmax(" + logits + ", -1)");
+        String attended = s.let("torch.reshape(torch.matmul(" + v + ", torch.transpose(" + weights + ", 1, 2)), " + size + ")");
+        return s.let("torch.add(" + x + ", " + s.conv(out, attended) + ")");
+    }
+
+    /** {@link #rmsNormalise} in a {@link ScriptWriter}. */
+    private static String rmsScript(ScriptWriter s, String a, Parameter gain) {
+        String rms = s.let("torch.sqrt(torch.add(torch.mean(torch.square(" + a + "), [2], True), "
+                + ScriptWriter.number(RMS_EPS) + "))");
+        return s.let("torch.mul(torch.div(" + a + ", " + rms + "), " + s.param(gain) + ")");
+    }
+
     /** Q, K and V as (B * heads, d, T), Q and K normalised with QK-norm; new arrays owned by x's manager. */
     NDList queriesKeysValues(ParameterStore ps, NDArray x, boolean training) {
         Shape s = x.getShape();

@@ -19,6 +19,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 
+import dev.flowmatching.runtime.Torch;
+
 /**
  * An ADM-style UNet velocity network v(x, t[, y]) for images (Ronneberger et al. 2015; Ho et al. 2020;
  * Dhariwal and Nichol 2021, "Diffusion models beat GANs", without their scale-shift norm and BigGAN resampling):
@@ -55,6 +57,7 @@ public final class UNet extends AbstractBlock {
     private final List<UNetStage> up = new ArrayList<>();
     private final GroupNorm outNorm;
     private final Conv2d output;
+    private volatile ScriptedPass scripted; // the inference pass, written on first use
 
     public UNet(UNetConfig config) {
         super(VERSION);
@@ -134,6 +137,9 @@ public final class UNet extends AbstractBlock {
         NDArray t = inputs.get(1);
         NDArray y = inputs.size() > 2 ? inputs.get(2) : null;
         checkInputs(x.getShape(), t.getShape(), y == null ? null : y.getShape());
+        if (!training && !Torch.recordingGradients()) {
+            return new NDList(scriptedPass(ps, x, t, y));
+        }
         // ADM applies SiLU to the embedding before every block's linear map: done once here for all of them.
         NDArray e = Layers.scoped(() -> Layers.silu(embed(ps, x.getManager(), t, y, training)),
                 y == null ? new NDArray[] {x, t} : new NDArray[] {x, t, y});
@@ -167,6 +173,49 @@ public final class UNet extends AbstractBlock {
         h.close();
         e.close();
         return new NDList(v);
+    }
+
+    /** Inference (nothing recorded): the whole pass as one TorchScript call, built on first use. */
+    private NDArray scriptedPass(ParameterStore ps, NDArray x, NDArray t, NDArray y) {
+        ScriptedPass pass = scripted;
+        if (pass == null) {
+            pass = script();
+            scripted = pass;
+        }
+        if (labels == null) {
+            return pass.run(ps, x, t);
+        }
+        if (y != null) {
+            return pass.run(ps, x, t, y);
+        }
+        try (NDArray none = x.getManager().full(t.getShape(), labels.nullClass(), DataType.INT32)) {
+            return pass.run(ps, x, t, none);
+        }
+    }
+
+    /** {@link #forwardInternal}'s steps written as TorchScript, block by block (inference: no dropout). */
+    ScriptedPass script() {
+        ScriptWriter s = new ScriptWriter();
+        String e = s.linear(time2, s.let("torch.silu(" + s.linear(time1, timeFeatures.script(s, "t")) + ")"));
+        if (labels != null) {
+            e = s.let("torch.add(" + e + ", " + labels.script(s, "y") + ")");
+        }
+        e = s.let("torch.silu(" + e + ")");
+        String h = s.conv(input, "x");
+        Deque<String> skips = new ArrayDeque<>();
+        skips.push(h);
+        for (UNetStage stage : down) {
+            h = stage.script(s, h, e);
+            skips.push(h);
+        }
+        for (UNetStage stage : middle) {
+            h = stage.script(s, h, e);
+        }
+        for (UNetStage stage : up) {
+            h = stage.script(s, s.let("torch.cat([" + h + ", " + skips.pop() + "], 1)"), e);
+        }
+        String v = s.conv(output, outNorm.script(s, h, true));
+        return new ScriptedPass(s, labels == null ? List.of("x", "t") : List.of("x", "t", "y"), v);
     }
 
     /** The conditioning vector e (before its SiLU): time MLP plus, when conditional, the label's embedding. */

@@ -44,6 +44,22 @@ final class UNetStage extends AbstractBlock {
         return new NDList(h);
     }
 
+    /** This stage of {@code h} and {@code e} in a {@link ScriptWriter}. */
+    String script(ScriptWriter s, String h, String e) {
+        if (res != null) {
+            h = res.script(s, h, e);
+        }
+        if (attention != null) {
+            h = attention.script(s, h);
+        }
+        if (resample instanceof Upsample u) {
+            h = u.script(s, h);
+        } else if (resample instanceof Downsample d) {
+            h = d.script(s, h);
+        }
+        return h;
+    }
+
     /** {@code result}, closing {@code previous} unless it is the stage's input, which belongs to the caller. */
     private static NDArray next(NDArray previous, NDArray result, NDArray input) {
         return previous == input ? result : Layers.free(result, previous);

@@ -44,6 +44,12 @@ public final class Upsample extends AbstractBlock {
         return new NDList(Layers.free(Layers.run(conv, ps, doubled, training), doubled));
     }
 
+    /** This block of {@code x} in a {@link ScriptWriter}: nearest 2x (as {@link #nearest2x}), then the convolution. */
+    String script(ScriptWriter s, String x) {
+        String size = s.let(x + ".size()");
+        return s.conv(conv, s.let("torch.upsample_nearest2d(" + x + ", [2 * " + size + "[2], 2 * " + size + "[3]])"));
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape x = inputShapes[0];

@@ -60,7 +60,8 @@ class MlpVelocityTest {
         }
     }
 
-    private static Map<?, ?> loadedModules() throws ReflectiveOperationException {
+    /** The fused-kernel modules loaded so far, by key. */
+    static Map<?, ?> loadedModules() throws ReflectiveOperationException {
         Field f = FusedKernels.class.getDeclaredField("MODULES");
         f.setAccessible(true);
         return (Map<?, ?>) f.get(null);

@@ -1,0 +1,82 @@
+package dev.flowmatching.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+
+/**
+ * Writes a network's inference pass as the body of one TorchScript function, so that a solver's evaluation
+ * crosses JNI once instead of once per op ({@link ScriptedPass}). Each block writes its own part next to its
+ * Java forward pass ({@code script} methods), and reads its weights from the function's argument
+ * {@code w: List[Tensor]}: {@link #param} hands out the index of each {@link Parameter}, and {@link #parameters()}
+ * lists them in that order, for the caller to pass their current values on every call.
+ */
+final class ScriptWriter {
+    private final List<Parameter> parameters = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+    private int names;
+
+    /** The expression that reads p's value. */
+    String param(Parameter p) {
+        parameters.add(p);
+        return "w[" + (parameters.size() - 1) + "]";
+    }
+
+    /** Emits {@code name = expression} under a fresh name, and returns the name. */
+    String let(String expression) {
+        String name = "v" + names++;
+        body.append("    ").append(name).append(" = ").append(expression).append('\n');
+        return name;
+    }
+
+    /** A DJL convolution (2D, bias, no groups) of {@code x}. */
+    String conv(Conv2d conv, String x) {
+        return let("torch.conv2d(" + x + ", " + param(conv.getParameters().get("weight")) + ", "
+                + param(conv.getParameters().get("bias")) + ", " + pair(conv.getStride()) + ", "
+                + pair(conv.getPadding()) + ", " + pair(conv.getDilation()) + ", " + conv.getGroups() + ")");
+    }
+
+    /** A DJL linear layer of {@code x}: {@code x W^T (+ b)}. */
+    String linear(Linear linear, String x) {
+        Parameter bias = linear.getParameters().contains("bias") ? linear.getParameters().get("bias") : null;
+        return let("torch.linear(" + x + ", " + param(linear.getParameters().get("weight"))
+                + (bias == null ? "" : ", " + param(bias)) + ")");
+    }
+
+    /** A number literal that TorchScript reads back as the same double. */
+    static String number(double v) {
+        return Double.toString(v).replace('E', 'e');
+    }
+
+    List<Parameter> parameters() {
+        return List.copyOf(parameters);
+    }
+
+    /**
+     * The module's source: {@code forward(self, <arguments>, w: List[Tensor]) -> Tensor} running the emitted lines
+     * and returning {@code result}. {@code arguments}: the leading tensor arguments' names.
+     */
+    String source(List<String> arguments, String result) {
+        StringBuilder args = new StringBuilder();
+        for (String a : arguments) {
+            args.append("    ").append(a).append(": Tensor,\n");
+        }
+        return "class Fused(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + "  def forward(self: __torch__.Fused,\n"
+                + args
+                + "    w: List[Tensor]) -> Tensor:\n"
+                + body
+                + "    return " + result + "\n";
+    }
+
+    private static String pair(Shape s) {
+        return "[" + s.get(0) + ", " + s.get(1) + "]";
+    }
+}
