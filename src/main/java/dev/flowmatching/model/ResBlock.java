@@ -104,14 +104,18 @@ public final class ResBlock extends AbstractBlock {
     }
 
     /**
-     * This block of {@code x} and {@code e} in a {@link ScriptWriter}, for inference (no dropout); the adds run in
-     * place on the convolutions' fresh outputs, as {@link #residual} does.
+     * This block of {@code x} and {@code e} in a {@link ScriptWriter}; the adds run in place on the convolutions'
+     * fresh outputs, as {@link #residual} does (a convolution's backward needs its input, not its output).
      */
     String script(ScriptWriter s, String x, String e) {
         String h = s.conv(conv1, norm1.script(s, x, true));
         String shift = s.linear(embedding, e);
         h = s.let(h + ".add_(torch.unsqueeze(torch.unsqueeze(" + shift + ", 2), 3))");
-        h = s.conv(conv2, norm2.script(s, h, true));
+        h = norm2.script(s, h, true);
+        if (dropout > 0 && s.training()) {
+            h = s.let("torch.dropout(" + h + ", " + ScriptWriter.number(dropout) + ", True)");
+        }
+        h = s.conv(conv2, h);
         String base = skip == null ? x : s.conv(skip, x);
         return s.let(h + ".add_(" + base + ")");
     }

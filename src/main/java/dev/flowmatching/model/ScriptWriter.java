@@ -12,13 +12,23 @@ import ai.djl.nn.core.Linear;
  * Writes a network's inference pass as the body of one TorchScript function, so that a solver's evaluation
  * crosses JNI once instead of once per op ({@link ScriptedPass}). Each block writes its own part next to its
  * Java forward pass ({@code script} methods), and reads its weights from the function's argument
- * {@code w: List[Tensor]}: {@link #param} hands out the index of each {@link Parameter}, and {@link #parameters()}
+ * {@code w}, one argument each: {@link #param} hands out the index of each {@link Parameter}, and {@link #parameters()}
  * lists them in that order, for the caller to pass their current values on every call.
  */
 final class ScriptWriter {
+    private final boolean training;
     private final List<Parameter> parameters = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
     private int names;
+
+    /** @param training whether the pass is for training (dropout on), or for inference */
+    ScriptWriter(boolean training) {
+        this.training = training;
+    }
+
+    boolean training() {
+        return training;
+    }
 
     /** The expression that reads p's value. */
     String param(Parameter p) {
@@ -57,21 +67,28 @@ final class ScriptWriter {
     }
 
     /**
-     * The module's source: {@code forward(self, <arguments>, w: List[Tensor]) -> Tensor} running the emitted lines
-     * and returning {@code result}. {@code arguments}: the leading tensor arguments' names.
+     * The module's source: {@code forward(self, <arguments>, w0, w1, ...) -> Tensor}, each argument a tensor, running
+     * the emitted lines on {@code w = [w0, w1, ...]} and returning {@code result}. {@code arguments}: the leading
+     * arguments' names; the weights follow, one argument each, in {@link #parameters()} order.
      */
     String source(List<String> arguments, String result) {
+        List<String> weights = new ArrayList<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            weights.add("w" + i);
+        }
         StringBuilder args = new StringBuilder();
         for (String a : arguments) {
-            args.append("    ").append(a).append(": Tensor,\n");
+            args.append(",\n    ").append(a).append(": Tensor");
+        }
+        for (String w : weights) {
+            args.append(",\n    ").append(w).append(": Tensor");
         }
         return "class Fused(Module):\n"
                 + "  __parameters__ = []\n"
                 + "  __buffers__ = []\n"
                 + "  training : bool\n"
-                + "  def forward(self: __torch__.Fused,\n"
-                + args
-                + "    w: List[Tensor]) -> Tensor:\n"
+                + "  def forward(self: __torch__.Fused" + args + ") -> Tensor:\n"
+                + "    w = [" + String.join(", ", weights) + "]\n"
                 + body
                 + "    return " + result + "\n";
     }

@@ -57,7 +57,8 @@ public final class UNet extends AbstractBlock {
     private final List<UNetStage> up = new ArrayList<>();
     private final GroupNorm outNorm;
     private final Conv2d output;
-    private volatile ScriptedPass scripted; // the inference pass, written on first use
+    private volatile ScriptedPass inferencePass; // the passes as TorchScript, written on first use
+    private volatile ScriptedPass trainingPass;
 
     public UNet(UNetConfig config) {
         super(VERSION);
@@ -137,9 +138,18 @@ public final class UNet extends AbstractBlock {
         NDArray t = inputs.get(1);
         NDArray y = inputs.size() > 2 ? inputs.get(2) : null;
         checkInputs(x.getShape(), t.getShape(), y == null ? null : y.getShape());
-        if (!training && !Torch.recordingGradients()) {
-            return new NDList(scriptedPass(ps, x, t, y));
+        // One TorchScript call when the pass is what it says: recorded for training, or not recorded for inference.
+        if (training == Torch.recordingGradients()) {
+            return new NDList(scriptedPass(ps, x, t, y, training));
         }
+        return new NDList(opByOp(ps, x, t, y, training));
+    }
+
+    /**
+     * The pass op by op from Java: the reference for the scripted pass ({@link #script}), and the path of the
+     * unusual modes (dropout without recording, or recording an inference pass).
+     */
+    NDArray opByOp(ParameterStore ps, NDArray x, NDArray t, NDArray y, boolean training) {
         // ADM applies SiLU to the embedding before every block's linear map: done once here for all of them.
         NDArray e = Layers.scoped(() -> Layers.silu(embed(ps, x.getManager(), t, y, training)),
                 y == null ? new NDArray[] {x, t} : new NDArray[] {x, t, y});
@@ -172,30 +182,34 @@ public final class UNet extends AbstractBlock {
         NDArray v = Layers.scoped(() -> Layers.run(output, ps, outNorm.forwardSilu(ps, last, training), training), h);
         h.close();
         e.close();
-        return new NDList(v);
+        return v;
     }
 
-    /** Inference (nothing recorded): the whole pass as one TorchScript call, built on first use. */
-    private NDArray scriptedPass(ParameterStore ps, NDArray x, NDArray t, NDArray y) {
-        ScriptedPass pass = scripted;
+    /** The whole pass as one TorchScript call, for training (recorded for autograd) or inference. */
+    private NDArray scriptedPass(ParameterStore ps, NDArray x, NDArray t, NDArray y, boolean forTraining) {
+        ScriptedPass pass = forTraining ? trainingPass : inferencePass;
         if (pass == null) {
-            pass = script();
-            scripted = pass;
+            pass = script(forTraining);
+            if (forTraining) {
+                trainingPass = pass;
+            } else {
+                inferencePass = pass;
+            }
         }
         if (labels == null) {
-            return pass.run(ps, x, t);
+            return pass.run(ps, forTraining, x, t);
         }
         if (y != null) {
-            return pass.run(ps, x, t, y);
+            return pass.run(ps, forTraining, x, t, y);
         }
         try (NDArray none = x.getManager().full(t.getShape(), labels.nullClass(), DataType.INT32)) {
-            return pass.run(ps, x, t, none);
+            return pass.run(ps, forTraining, x, t, none);
         }
     }
 
-    /** {@link #forwardInternal}'s steps written as TorchScript, block by block (inference: no dropout). */
-    ScriptedPass script() {
-        ScriptWriter s = new ScriptWriter();
+    /** {@link #forwardInternal}'s steps written as TorchScript, block by block (dropout only for training). */
+    ScriptedPass script(boolean forTraining) {
+        ScriptWriter s = new ScriptWriter(forTraining);
         String e = s.linear(time2, s.let("torch.silu(" + s.linear(time1, timeFeatures.script(s, "t")) + ")"));
         if (labels != null) {
             e = s.let("torch.add(" + e + ", " + labels.script(s, "y") + ")");
