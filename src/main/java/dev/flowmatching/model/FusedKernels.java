@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +31,8 @@ import dev.flowmatching.runtime.Torch;
  * TorchScript archive is a zip of Python-like source and a pickled module object; libtorch compiles the source on
  * load), one per group count and epsilon, loaded once per JVM. No file ships and nothing is downloaded. Autograd
  * records through them like any other op. Each call costs ~0.1 ms of interpreter and JNI overhead, so they pay off
- * on image-sized activations, not on small vectors; for the 2D MLP's sampling a whole forward pass is one call.
+ * on image-sized activations, not on small vectors. Whole passes written by {@link ScriptWriter} load here too
+ * ({@link #module}).
  */
 final class FusedKernels {
     private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
@@ -52,40 +52,6 @@ final class FusedKernels {
         // for one op and predictable. The flag is libtorch's, per thread.
         JniUtils.setGraphExecutorOptimize(false);
         return IValueUtils.forward(module, new NDList(x, gamma, beta), true).singletonOrThrow();
-    }
-
-    /**
-     * A SiLU MLP's whole forward pass without autograd, in one call: {@code h = silu(first + x wx^T)}, then
-     * {@code h = silu(h W_k^T + b_k)} for each further hidden layer, then {@code h W_out^T + b_out}. {@code weights}
-     * is {@code wx, W_1, b_1, ..., W_out, b_out}; {@code first} is the first layer's bias plus its time part, one row
-     * for the batch. Each SiLU runs in place on its layer's fresh product (nothing records for backward), so a pass is
-     * one kernel per layer and activation, with no op crossing JNI on its own. The result belongs to x's manager.
-     */
-    static NDArray siluMlp(NDArray x, NDArray first, List<NDArray> weights) {
-        int hidden = (weights.size() - 1) / 2; // layers after the first, the output layer included
-        PtSymbolBlock module = MODULES.computeIfAbsent("silu-mlp/" + hidden, k -> load(siluMlpSource(hidden)));
-        JniUtils.setGraphExecutorOptimize(false);
-        NDList inputs = new NDList(x, first);
-        inputs.addAll(weights);
-        return IValueUtils.forward(module, inputs, false).singletonOrThrow();
-    }
-
-    /** TorchScript source of {@link #siluMlp} with {@code layers} layers after the first (the last is the output). */
-    static String siluMlpSource(int layers) {
-        StringBuilder args = new StringBuilder("    x: Tensor,\n    first: Tensor,\n    wx: Tensor");
-        StringBuilder body = new StringBuilder("    h = torch.silu_(torch.addmm(first, x, torch.t(wx)))\n");
-        for (int k = 1; k <= layers; k++) {
-            args.append(",\n    w").append(k).append(": Tensor,\n    b").append(k).append(": Tensor");
-            String product = "torch.addmm(b" + k + ", h, torch.t(w" + k + "))";
-            body.append(k < layers ? "    h = torch.silu_(" + product + ")\n" : "    return " + product + "\n");
-        }
-        return "class Fused(Module):\n"
-                + "  __parameters__ = []\n"
-                + "  __buffers__ = []\n"
-                + "  training : bool\n"
-                + "  def forward(self: __torch__.Fused,\n"
-                + args + ") -> Tensor:\n"
-                + body;
     }
 
     /** TorchScript source of a module computing group_norm (then silu) with the constants written in. */

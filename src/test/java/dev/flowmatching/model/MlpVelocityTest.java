@@ -22,7 +22,7 @@ import dev.flowmatching.runtime.Torch;
 
 class MlpVelocityTest {
 
-    /** v at one shared time, computed while recording (the op-by-op pass autograd needs) or not (one fused call). */
+    /** v at one shared time, computed while recording (the op-by-op pass autograd needs) or not (one scripted call). */
     private static float[] velocity(Block block, NDManager m, NDArray x, NDArray t, boolean recording) {
         ParameterStore ps = new ParameterStore(m, false);
         if (recording) {
@@ -36,7 +36,7 @@ class MlpVelocityTest {
     }
 
     @Test
-    void aSamplingPassInOneFusedCallIsTheOpByOpPassUpToRounding() throws ReflectiveOperationException {
+    void aSamplingPassInOneScriptedCallIsTheOpByOpPassUpToRounding() throws ReflectiveOperationException {
         for (int depth : new int[] {1, 2, 4}) {
             Rng rng = new Rng(depth);
             try (VelocityModel model = VelocityModel.mlp(2, 64, depth, rng);
@@ -44,18 +44,19 @@ class MlpVelocityTest {
                 NDArray x = rng.normal(m, new Shape(300, 2)).mul(3);
                 NDArray t = m.create(new float[] {0.3f});
                 float[] ops = velocity(model.block(), m, x, t, true);
-                float[] fused = velocity(model.block(), m, x, t, false);
+                float[] scripted = velocity(model.block(), m, x, t, false);
                 double largest = 0;
                 double diff = 0;
                 for (int i = 0; i < ops.length; i++) {
                     largest = Math.max(largest, Math.abs(ops[i]));
-                    diff = Math.max(diff, Math.abs(ops[i] - fused[i]));
+                    diff = Math.max(diff, Math.abs(ops[i] - scripted[i]));
                 }
-                assertEquals(600, fused.length);
+                assertEquals(600, scripted.length);
                 assertTrue(largest > 0.1, "a random network's v should not vanish: " + largest);
-                assertTrue(diff <= 1e-5 * largest, "depth " + depth + ": fused and op-by-op differ by " + diff
+                assertTrue(diff <= 1e-5 * largest, "depth " + depth + ": scripted and op-by-op differ by " + diff
                         + " for |v| up to " + largest);
-                assertTrue(loadedModules().containsKey("silu-mlp/" + depth), "the fused module should have run");
+                assertTrue(loadedModules().keySet().stream().anyMatch(k -> k.toString().contains("torch.narrow(")),
+                        "the scripted sampling pass should have run");
             }
         }
     }
