@@ -38,12 +38,25 @@ final class ScriptedPass {
      */
     NDArray run(ParameterStore ps, boolean training, NDArray... inputs) {
         Device device = inputs[0].getDevice();
-        NDList args = new NDList(inputs);
+        NDList args = new NDList();
+        NDList views = new NDList();
+        for (NDArray a : inputs) {
+            NDArray in = a;
+            if (a.getName() != null) { // IValueUtils reads names ("a.b": a dict, "a[]": a list): pass a view
+                in = a.reshape(a.getShape());
+                views.add(in);
+            }
+            args.add(in);
+        }
         for (Parameter p : parameters) {
             args.add(ps.getValue(p, device, training));
         }
         // As FusedKernels: plain interpretation, no per-shape re-optimisation (the flag is per thread).
         JniUtils.setGraphExecutorOptimize(false);
-        return IValueUtils.forward(module, args, training).singletonOrThrow();
+        try {
+            return IValueUtils.forward(module, args, training).singletonOrThrow();
+        } finally {
+            views.close();
+        }
     }
 }
