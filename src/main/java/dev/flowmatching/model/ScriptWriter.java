@@ -9,11 +9,11 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 
 /**
- * Writes a network's inference pass as the body of one TorchScript function, so that a solver's evaluation
- * crosses JNI once instead of once per op ({@link ScriptedPass}). Each block writes its own part next to its
- * Java forward pass ({@code script} methods), and reads its weights from the function's argument
- * {@code w}, one argument each: {@link #param} hands out the index of each {@link Parameter}, and {@link #parameters()}
- * lists them in that order, for the caller to pass their current values on every call.
+ * Writes a network's forward pass (for inference, or for training with dropout on) as the body of one TorchScript
+ * function, so that a pass crosses JNI once instead of once per op ({@link ScriptedPass}). Each block writes its own
+ * part next to its Java forward pass ({@code script} methods). The weights are the function's last arguments,
+ * {@code w0, w1, ...}, gathered as the list {@code w}: {@link #param} hands out each {@link Parameter}'s place, and
+ * {@link #parameters()} lists them in that order, for the caller to pass their current values on every call.
  */
 final class ScriptWriter {
     private final boolean training;
