@@ -48,10 +48,36 @@ final class FusedKernels {
     static NDArray groupNorm(NDArray x, int groups, float eps, NDArray gamma, NDArray beta, boolean silu) {
         PtSymbolBlock module = MODULES.computeIfAbsent(groups + "/" + eps + "/" + silu,
                 k -> load(groupNormSource(groups, eps, silu)));
+        return run(module, new NDList(x, gamma, beta), true);
+    }
+
+    /**
+     * {@code module}'s forward on {@code args} (one tensor result, in the first argument's manager), recorded for
+     * autograd where {@code recordable} and the thread records. DJL's IValueUtils reads structure from array names
+     * ("a.b": a dict entry, "a[]" a list, "a()" a tuple, "module_method:m" the method), so an argument named that
+     * way goes in as an unnamed view.
+     */
+    static NDArray run(PtSymbolBlock module, NDList args, boolean recordable) {
+        NDList plain = new NDList(args.size());
+        NDList views = new NDList();
+        for (NDArray a : args) {
+            String name = a.getName();
+            boolean misread = name != null && (name.contains(".") || name.startsWith("module_method:")
+                    || name.endsWith("[]") || name.endsWith("()"));
+            NDArray in = misread ? a.reshape(a.getShape()) : a;
+            if (misread) {
+                views.add(in);
+            }
+            plain.add(in);
+        }
         // The profiling executor would specialise and re-optimise per input shape; plain interpretation is faster
-        // for one op and predictable. The flag is libtorch's, per thread.
+        // and predictable. The flag is libtorch's, per thread.
         JniUtils.setGraphExecutorOptimize(false);
-        return IValueUtils.forward(module, new NDList(x, gamma, beta), true).singletonOrThrow();
+        try {
+            return IValueUtils.forward(module, plain, recordable).singletonOrThrow();
+        } finally {
+            views.close();
+        }
     }
 
     /** TorchScript source of a module computing group_norm (then silu) with the constants written in. */

@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -38,25 +36,10 @@ final class ScriptedPass {
      */
     NDArray run(ParameterStore ps, boolean training, NDArray... inputs) {
         Device device = inputs[0].getDevice();
-        NDList args = new NDList();
-        NDList views = new NDList();
-        for (NDArray a : inputs) {
-            NDArray in = a;
-            if (a.getName() != null) { // IValueUtils reads names ("a.b": a dict, "a[]": a list): pass a view
-                in = a.reshape(a.getShape());
-                views.add(in);
-            }
-            args.add(in);
-        }
+        NDList args = new NDList(inputs);
         for (Parameter p : parameters) {
             args.add(ps.getValue(p, device, training));
         }
-        // As FusedKernels: plain interpretation, no per-shape re-optimisation (the flag is per thread).
-        JniUtils.setGraphExecutorOptimize(false);
-        try {
-            return IValueUtils.forward(module, args, training).singletonOrThrow();
-        } finally {
-            views.close();
-        }
+        return FusedKernels.run(module, args, training);
     }
 }
