@@ -4,8 +4,6 @@ import java.io.InputStreamReader;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 
 import dev.flowmatching.runtime.Rng;
@@ -20,8 +18,13 @@ import dev.flowmatching.train.StepInfo;
  * <p>Commands on standard input, one per line:
  * <ul>
  *   <li>{@code NAME N}: runs workload NAME N times, prints one JSON line with every timing;</li>
- *   <li>{@code warmup SECONDS}: runs every workload in turn for that long, printing nothing (on two cores the
- *       JIT compiles for the first ~20 s and takes a core from libtorch's threads while it does).</li>
+ *   <li>{@code warmup SECONDS}: runs every workload in turn for at least that long, then on in further rounds
+ *       until a round in which the JIT compiled for under {@value #QUIET_JIT_MS} ms (at most
+ *       {@value #WARMUP_LIMIT} times SECONDS), and prints how long that took. Why: on two cores the JIT takes a
+ *       core from libtorch's threads while it compiles, and a method called once per training step reaches C2's
+ *       threshold (thousands of calls) only after minutes of steps; a compile of the optimizer's step during a
+ *       turn made that turn's steps slower and the pooled p90 a measure of the JIT. The rounds also format
+ *       timings as the answers do, so that code too is compiled before the first turn.</li>
  * </ul>
  * Every answer ends with {@code {"name": "done", "jit_ms": X}}: the JIT's compile time since the previous answer,
  * which covers the other process's turn too, so a reader sees whether Java was quiet while Python ran.
@@ -38,6 +41,12 @@ final class BenchServer {
 
     private static final int WARMUP_ROUNDS = 3;
 
+    /** A warm-up round in which the JIT compiled for less than this many milliseconds ends the warm-up. */
+    static final int QUIET_JIT_MS = 20;
+
+    /** The warm-up stops after this many times the seconds asked for, quiet or not. */
+    static final int WARMUP_LIMIT = 6;
+
     private BenchServer() {
     }
 
@@ -50,7 +59,7 @@ final class BenchServer {
             String[] words = line.trim().split("\\s+");
             int n = Integer.parseInt(words[1]);
             if (words[0].equals("warmup")) {
-                warmUp(workloads, n);
+                System.out.println("{\"name\": \"warmup\", \"seconds\": " + warmUp(workloads, jit, n) + "}");
             } else if (workloads.containsKey(words[0])) {
                 Timings t = workloads.get(words[0]).run(n);
                 System.out.println("{\"name\": \"" + words[0] + "\", \"ms\": [" + join(t.ms()) + "], \"cpu_ms\": ["
@@ -106,18 +115,33 @@ final class BenchServer {
      * Runs the workloads in turn, three rounds, each an equal share of {@code seconds}: the JIT then also sees the
      * switches between them (code compiled for one may be recompiled once the other has run).
      */
-    private static void warmUp(Map<String, Workload> workloads, int seconds) {
-        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+    /** Runs the workloads until the JIT is quiet (see the class comment); returns the seconds taken. */
+    private static double warmUp(Map<String, Workload> workloads, CompilationMXBean jit, int seconds) {
+        long start = System.nanoTime();
+        long perWorkload = seconds * 1_000_000_000L / (WARMUP_ROUNDS * workloads.size());
+        for (int round = 0; ; round++) {
+            long compiled = jit.getTotalCompilationTime();
             for (Workload w : workloads.values()) {
-                long end = System.nanoTime() + seconds * 1_000_000_000L / (WARMUP_ROUNDS * workloads.size());
+                long end = System.nanoTime() + perWorkload;
                 while (System.nanoTime() < end) {
-                    w.run(1);
+                    Timings t = w.run(1);
+                    join(t.ms()).length(); // the answers' formatting, compiled now rather than in a turn
                 }
+            }
+            long elapsed = System.nanoTime() - start;
+            boolean quiet = jit.getTotalCompilationTime() - compiled < QUIET_JIT_MS;
+            if (round + 1 >= WARMUP_ROUNDS && (quiet || elapsed >= WARMUP_LIMIT * seconds * 1_000_000_000L)) {
+                return elapsed / 1e9;
             }
         }
     }
 
+    /** Comma-separated, to 0.1 microsecond; plain arithmetic, not String.format, which is much more to compile. */
     private static String join(double[] values) {
-        return String.join(",", Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).toList());
+        StringBuilder out = new StringBuilder();
+        for (double v : values) {
+            out.append(out.isEmpty() ? "" : ",").append(Math.round(v * 1e4) / 1e4);
+        }
+        return out.toString();
     }
 }

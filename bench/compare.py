@@ -22,7 +22,9 @@ the CPU). The JVM is $JAVA_HOME/bin/java where JAVA_HOME is set; --classes names
 beforehand (for a Java runtime without javac).
 
 Both processes start once, run their workloads for --warmup seconds (default 45; Java's JIT compiles for ~20-40 s
-and, on two cores, takes a core from libtorch while it does), then take turns, --blocks turns each, the first
+and, on two cores, takes a core from libtorch while it does; Java goes on until a round of its warm-up in which the
+JIT compiled for under 20 ms, as a method called once per step is compiled by C2 only after thousands of
+steps), then take turns, --blocks turns each, the first
 language alternating, each turn --steps training steps and --runs sampling runs (bench/BenchServer.java and
 bench/serve.py). Drift in the machine's speed (a shared 2-core VM moves by +-30% from minute to minute) then
 falls on both alike. Printed: pooled median and p90 per language, the ratio of the pooled medians, and the
@@ -93,7 +95,8 @@ def main():
     p.add_argument("--steps", type=int, help="training steps per turn (flow 100, unet 5, flowers-unet 2)")
     p.add_argument("--runs", type=int, help="sampling runs per turn (flow 3, unet 1, flowers-unet 1)")
     p.add_argument("--warmup", type=int, default=45,
-                   help="seconds each process runs its workloads before the first turn (Java's JIT settles in 20-40 s)")
+                   help="seconds each process runs its workloads before the first turn (Java: at least; on until its JIT "
+                        "is quiet)")
     p.add_argument("--model", help="unet / flowers-unet: the UNet size (tiny, small, base; default small)")
     p.add_argument("--classes", help="folder of bench/*.java compiled beforehand (default: javac into a temp folder)")
     p.add_argument("--memory-steps", type=int, default=2000, help="unet: training steps of the RSS trace")
@@ -131,8 +134,8 @@ def main():
     names = (f"train_step_{model}_batch_{batch}", f"euler_10_steps_batch_{batch}") if unet else \
         ("train_step", "euler_100_steps_2000_points")
     counts = {names[0]: args.steps, names[1]: args.runs}
-    for server in (java, python):
-        server.ask(f"warmup {args.warmup}")
+    java_warmup = next(r["seconds"] for r in java.ask(f"warmup {args.warmup}") if r["name"] == "warmup")
+    python.ask(f"warmup {args.warmup}")
     java.ask(f"{names[0]} 1")  # the compile time reported next covers the timed turns only
     blocks = {"Java": [], "PyTorch": []}  # per turn: name -> (wall ms, CPU ms)
     jit_ms = 0
@@ -151,7 +154,8 @@ def main():
     python.close()
     import torch  # only to print its version
     print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}; "
-          f"after {args.warmup} s of warm-up each, {args.blocks} turns per language, alternating, of {args.steps} "
+          f"after warm-ups of {args.warmup} s (PyTorch) and {java_warmup:.0f} s (Java: until its JIT was quiet), "
+          f"{args.blocks} turns per language, alternating, of {args.steps} "
           f"training steps and {args.runs} sampling runs; 1-minute load average at the end {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores; Java's JIT compiled for {jit_ms} ms during the turns")
     report(names, blocks, 0, "wall time")
@@ -175,11 +179,16 @@ def report(names, blocks, which, title):
                        for a, b in zip(blocks["Java"], blocks["PyTorch"]))
         print(f"{'':{len(title) + 2}}{name:34} {jm:10.3f}ms {jp:8.3f}ms {jp / jm:8.2f} {pm:8.3f}ms {pp:7.3f}ms "
               f"{pp / pm:8.2f} {jm / pm:8.2f} {statistics.median(turns):14.2f} ({turns[0]:.2f}-{turns[-1]:.2f})")
-    if len(names[0]) and len(blocks["Java"][0][names[0]][which]) >= 10:
-        within = [quantile(t[names[0]][which], 0.9) / statistics.median(t[names[0]][which]) for t in blocks["Java"]]
-        within_py = [quantile(t[names[0]][which], 0.9) / statistics.median(t[names[0]][which]) for t in blocks["PyTorch"]]
-        print(f"{'':{len(title) + 2}}{names[0]}: p90/median within a turn, median over turns: Java "
-              f"{statistics.median(within):.2f}, PyTorch {statistics.median(within_py):.2f}")
+    if len(blocks["Java"][0][names[0]][which]) >= 10:
+        # The tail without the machine's drift between turns: each step against its own turn's median.
+        figures = []
+        for language in ("Java", "PyTorch"):
+            turns = [t[names[0]][which] for t in blocks[language]]
+            within = statistics.median(quantile(t, 0.9) / statistics.median(t) for t in turns)
+            relative = quantile([v / statistics.median(t) for t in turns for v in t], 0.9)
+            figures.append(f"{language} {within:.2f} ({relative:.2f})")
+        print(f"{'':{len(title) + 2}}{names[0]}: p90/median within a turn, median over turns (p90 of every step over "
+              f"its turn's median): {', '.join(figures)}")
 
 
 def same_unet(jvm, env, model):
