@@ -28,12 +28,14 @@ steps), then take turns, --blocks turns each, the first
 language alternating, each turn --steps training steps and --runs sampling runs (bench/BenchServer.java and
 bench/serve.py). Drift in the machine's speed (a shared 2-core VM moves by +-30% from minute to minute) then
 falls on both alike. Printed: pooled median and p90 per language, the ratio of the pooled medians, and the
-ratio per pair of adjacent turns (median and range), which cancels the drift between turns.
+ratio per pair of adjacent turns (median, range and a bootstrap 95% confidence interval of the median), which
+cancels the drift between turns.
 """
 import argparse
 import glob
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -177,8 +179,10 @@ def report(names, blocks, which, title):
         jm, jp, pm, pp = statistics.median(j), quantile(j, 0.9), statistics.median(py), quantile(py, 0.9)
         turns = sorted(statistics.median(a[name][which]) / statistics.median(b[name][which])
                        for a, b in zip(blocks["Java"], blocks["PyTorch"]))
+        lo, hi = bootstrap_median(turns)
         print(f"{'':{len(title) + 2}}{name:34} {jm:10.3f}ms {jp:8.3f}ms {jp / jm:8.2f} {pm:8.3f}ms {pp:7.3f}ms "
-              f"{pp / pm:8.2f} {jm / pm:8.2f} {statistics.median(turns):14.2f} ({turns[0]:.2f}-{turns[-1]:.2f})")
+              f"{pp / pm:8.2f} {jm / pm:8.2f} {statistics.median(turns):14.2f} ({turns[0]:.2f}-{turns[-1]:.2f}; "
+              f"95% CI of the median {lo:.2f}-{hi:.2f})")
     if len(blocks["Java"][0][names[0]][which]) >= 10:
         # The tail without the machine's drift between turns: each step against its own turn's median.
         figures = []
@@ -189,6 +193,14 @@ def report(names, blocks, which, title):
             figures.append(f"{language} {within:.2f} ({relative:.2f})")
         print(f"{'':{len(title) + 2}}{names[0]}: p90/median within a turn, median over turns (p90 of every step over "
               f"its turn's median): {', '.join(figures)}")
+
+
+def bootstrap_median(values, resamples=2000):
+    """A 95% confidence interval of the median of values (percentile bootstrap, seeded): whether a ratio per pair
+    of turns is told apart from 1 on this machine, or lies within its noise."""
+    rng = random.Random(0)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
 
 
 def same_unet(jvm, env, model):
