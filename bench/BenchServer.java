@@ -59,7 +59,7 @@ final class BenchServer {
             String[] words = line.trim().split("\\s+");
             int n = Integer.parseInt(words[1]);
             if (words[0].equals("warmup")) {
-                System.out.println("{\"name\": \"warmup\", \"seconds\": " + warmUp(workloads, jit, n) + "}");
+                System.out.println(warmUp(workloads, jit, n).json());
             } else if (workloads.containsKey(words[0])) {
                 Timings t = workloads.get(words[0]).run(n);
                 System.out.println("{\"name\": \"" + words[0] + "\", \"ms\": [" + join(t.ms()) + "], \"cpu_ms\": ["
@@ -111,12 +111,19 @@ final class BenchServer {
                 .getProcessCpuTime();
     }
 
+    /** How a warm-up ended: its length, and whether the JIT was quiet (or the limit was reached). */
+    record Warmup(double seconds, boolean quiet) {
+        String json() {
+            return "{\"name\": \"warmup\", \"seconds\": " + seconds + ", \"quiet\": " + quiet + "}";
+        }
+    }
+
     /**
-     * Runs the workloads in turn, three rounds, each an equal share of {@code seconds}: the JIT then also sees the
-     * switches between them (code compiled for one may be recompiled once the other has run).
+     * Runs the workloads in turn, in rounds, each workload an equal share of a third of {@code seconds} per round
+     * (the JIT then also sees the switches between them: code compiled for one may be recompiled once the other
+     * has run), at least three rounds and on until the JIT is quiet (see the class comment).
      */
-    /** Runs the workloads until the JIT is quiet (see the class comment); returns the seconds taken. */
-    private static double warmUp(Map<String, Workload> workloads, CompilationMXBean jit, int seconds) {
+    private static Warmup warmUp(Map<String, Workload> workloads, CompilationMXBean jit, int seconds) {
         long start = System.nanoTime();
         long perWorkload = seconds * 1_000_000_000L / (WARMUP_ROUNDS * workloads.size());
         for (int round = 0; ; round++) {
@@ -131,7 +138,7 @@ final class BenchServer {
             long elapsed = System.nanoTime() - start;
             boolean quiet = jit.getTotalCompilationTime() - compiled < QUIET_JIT_MS;
             if (round + 1 >= WARMUP_ROUNDS && (quiet || elapsed >= WARMUP_LIMIT * seconds * 1_000_000_000L)) {
-                return elapsed / 1e9;
+                return new Warmup(elapsed / 1e9, quiet);
             }
         }
     }

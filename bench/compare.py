@@ -136,7 +136,7 @@ def main():
     names = (f"train_step_{model}_batch_{batch}", f"euler_10_steps_batch_{batch}") if unet else \
         ("train_step", "euler_100_steps_2000_points")
     counts = {names[0]: args.steps, names[1]: args.runs}
-    java_warmup = next(r["seconds"] for r in java.ask(f"warmup {args.warmup}") if r["name"] == "warmup")
+    java_warmup = next(r for r in java.ask(f"warmup {args.warmup}") if r["name"] == "warmup")
     python.ask(f"warmup {args.warmup}")
     java.ask(f"{names[0]} 1")  # the compile time reported next covers the timed turns only
     blocks = {"Java": [], "PyTorch": []}  # per turn: name -> (wall ms, CPU ms)
@@ -156,7 +156,8 @@ def main():
     python.close()
     import torch  # only to print its version
     print(f"threads {args.threads}, allocator {args.allocator if lib else 'glibc'}, PyTorch {torch.__version__}; "
-          f"after warm-ups of {args.warmup} s (PyTorch) and {java_warmup:.0f} s (Java: until its JIT was quiet), "
+          f"after warm-ups of {args.warmup} s (PyTorch) and {java_warmup['seconds']:.0f} s (Java: "
+          f"{'until its JIT was quiet' if java_warmup['quiet'] else 'its limit, the JIT still compiling'}), "
           f"{args.blocks} turns per language, alternating, of {args.steps} "
           f"training steps and {args.runs} sampling runs; 1-minute load average at the end {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores; Java's JIT compiled for {jit_ms} ms during the turns")
