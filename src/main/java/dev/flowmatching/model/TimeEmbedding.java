@@ -34,18 +34,19 @@ public final class TimeEmbedding {
         return dim;
     }
 
-    /** t of shape (B) to an embedding of shape (B, dim). */
     /** {@link #embed} of {@code t} in a {@link ScriptWriter}. */
     String script(ScriptWriter s, String t) {
         StringBuilder list = new StringBuilder("[");
         for (int k = 0; k < frequencies.length; k++) {
             list.append(k == 0 ? "" : ", ").append(ScriptWriter.number(frequencies[k]));
         }
+        // dtype=6 is float32 in TorchScript's scalar-type codes; device: the frequencies go where t is
         String angles = s.let("torch.mul(torch.reshape(" + t + ", [-1, 1]), torch.tensor(" + list
                 + "], dtype=6, device=" + t + ".device).reshape([1, -1]))");
         return s.let("torch.cat([torch.sin(" + angles + "), torch.cos(" + angles + ")], 1)");
     }
 
+    /** t of shape (B) to an embedding of shape (B, dim). */
     public NDArray embed(NDArray t) {
         NDManager m = t.getManager();
         NDArray angles = t.reshape(-1, 1).mul(m.create(frequencies).reshape(1, -1));
